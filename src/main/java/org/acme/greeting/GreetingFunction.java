@@ -1,0 +1,29 @@
+package org.acme.greeting;
+
+import org.acme.greeting.redis.VisitCounter;
+
+import io.quarkus.funqy.Funq;
+import io.smallrye.mutiny.Uni;
+
+/** {@code GET|POST /greeting}: greets the caller and counts the visit in Redis. */
+public class GreetingFunction {
+
+    private final VisitCounter counter;
+    private final GreetingConfig config;
+
+    GreetingFunction(VisitCounter counter, GreetingConfig config) {
+        this.counter = counter;
+        this.config = config;
+    }
+
+    @Funq("greeting")
+    public Uni<Greeting> greeting(GreetingRequest request) {
+        String name = request == null || request.getName() == null
+                ? config.defaultName()
+                : GreetingName.validate(request.getName());
+        String message = "Hello, " + name + "!";
+        return counter.increment().map(count -> new Greeting(message, count,
+                count == null ? Greeting.COUNTER_UNAVAILABLE : Greeting.COUNTER_OK,
+                config.environment(), config.revision()));
+    }
+}

@@ -1,0 +1,89 @@
+package org.acme.greeting.http;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.acme.greeting.InvalidInputException;
+import org.jboss.logging.Logger;
+
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
+
+/**
+ * The one place where failed requests become responses: a JSON body {"error": "..."} that names
+ * the problem, the matching status, and never a stack trace.
+ */
+@ApplicationScoped
+public class JsonErrors {
+
+    private static final Logger LOG = Logger.getLogger(JsonErrors.class);
+
+    private final RequestBodyDiagnosis bodyDiagnosis;
+
+    JsonErrors(RequestBodyDiagnosis bodyDiagnosis) {
+        this.bodyDiagnosis = bodyDiagnosis;
+    }
+
+    void install(@Observes Router router) {
+        // Before Quarkus' own failure handler, which renders HTML and, in dev mode, stack traces.
+        router.route().order(Integer.MIN_VALUE).failureHandler(this::respond);
+        // Paths no function or Quarkus endpoint claims; without this Quarkus answers them in HTML.
+        router.route().order(Integer.MAX_VALUE).handler(ctx -> ctx.fail(404));
+    }
+
+    void respond(RoutingContext ctx) {
+        if (ctx.response().headWritten()) {
+            ctx.response().reset();
+            return;
+        }
+        Throwable failure = ctx.failure();
+        InvalidInputException invalidInput = invalidInput(failure);
+        int status;
+        String message;
+        if (invalidInput != null) {
+            status = 400;
+            message = invalidInput.getMessage();
+        } else if (failure == null || failure instanceof HttpException) {
+            status = failure == null ? ctx.statusCode() : ((HttpException) failure).getStatusCode();
+            message = explain(status, ctx);
+        } else {
+            status = 500;
+            message = "internal error";
+            LOG.errorf(failure, "Request %s %s failed", ctx.request().method(), ctx.normalizedPath());
+        }
+        if (status == 405) {
+            ctx.response().putHeader(HttpHeaders.ALLOW, "GET, POST");
+        }
+        ctx.response()
+                .setStatusCode(status)
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .end(new JsonObject().put("error", message).encode());
+    }
+
+    /** Funqy wraps what a function throws in its own ApplicationException. */
+    private static InvalidInputException invalidInput(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof InvalidInputException invalid) {
+                return invalid;
+            }
+        }
+        return null;
+    }
+
+    private String explain(int status, RoutingContext ctx) {
+        return switch (status) {
+            case 400 -> ctx.request().method() == HttpMethod.POST
+                    ? bodyDiagnosis.explain(ctx.body().buffer())
+                    : "query parameters do not fit this function; greeting takes only 'name'";
+            case 404 -> "no such function; the functions are /greeting, /health and /ready";
+            case 405 -> "method " + ctx.request().method().name() + " is not allowed; use GET or POST";
+            case 413 -> "request body is too large";
+            case 415 -> "request body must be application/json";
+            default -> status >= 500 ? "internal error" : "bad request";
+        };
+    }
+}
