@@ -1,0 +1,65 @@
+package org.acme.greeting.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.util.Map;
+
+import org.acme.greeting.dev.RedisServerProcess;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+
+/**
+ * Starts a real redis-server on a free port for the application under test, with every write
+ * fsynced to its append-only file, so a SIGKILL loses nothing that Redis acknowledged.
+ * Subclasses add redis-server arguments and client settings.
+ */
+public class RedisTestResource implements QuarkusTestResourceLifecycleManager {
+
+    private static volatile RedisServerProcess current;
+
+    /** The Redis the running application talks to; the tests stop, kill and freeze it. */
+    public static RedisServerProcess redis() {
+        return current;
+    }
+
+    /** Replaces the current Redis with a fresh process on the same port and data. */
+    public static RedisServerProcess restart() {
+        current = current.restart();
+        return current;
+    }
+
+    protected String[] serverArgs() {
+        return new String[] { "--appendonly", "yes", "--appendfsync", "always" };
+    }
+
+    protected Map<String, String> clientConfig(int port) {
+        return Map.of("REDIS_HOST", "localhost", "REDIS_PORT", String.valueOf(port));
+    }
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            current = RedisServerProcess.start(freePort(),
+                    Files.createTempDirectory("greeting-test-redis"), serverArgs());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return clientConfig(current.port());
+    }
+
+    @Override
+    public void stop() {
+        if (current != null) {
+            current.close();
+            current = null;
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
