@@ -1,0 +1,15 @@
+package org.acme.greeting.manifests;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/** kustomize, as built into kubectl: renders a kustomization offline. */
+final class Kustomize {
+
+    private Kustomize() {
+    }
+
+    static String build(Path kustomization) {
+        return Tool.succeed(kustomization, List.of("kubectl", "kustomize", "."));
+    }
+}
