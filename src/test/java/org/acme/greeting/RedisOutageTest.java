@@ -11,6 +11,7 @@ import java.time.Duration;
 import jakarta.inject.Inject;
 
 import org.acme.greeting.support.AppLog;
+import org.acme.greeting.support.Readiness;
 import org.acme.greeting.support.RedisTestResource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -110,23 +111,10 @@ class RedisOutageTest {
     }
 
     private static void awaitReady() {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (given().get("/ready").statusCode() != 200) {
-            assertTrue(System.nanoTime() < deadline, "ready did not come back within 10 s");
-            sleep(50);
-        }
+        Readiness.await(Duration.ofSeconds(10));
     }
 
     private static int occurrences(String text, String part) {
         return text.split(java.util.regex.Pattern.quote(part), -1).length - 1;
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 }
