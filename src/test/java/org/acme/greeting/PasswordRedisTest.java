@@ -31,13 +31,10 @@ class PasswordRedisTest {
     public static class RightPassword implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of(
+            return PasswordRedisTestResource.withVerboseRedisLogging(Map.of(
                     "REDIS_PASSWORD", PasswordRedisTestResource.PASSWORD,
                     "ENVIRONMENT", "prod",
-                    "K_REVISION", "greeting-00042",
-                    "quarkus.log.level", "DEBUG",
-                    "quarkus.log.category.\"io.vertx.redis\".level", "TRACE",
-                    "quarkus.log.category.\"io.quarkus.redis\".level", "TRACE");
+                    "K_REVISION", "greeting-00042"));
         }
     }
 

@@ -30,11 +30,7 @@ class WrongPasswordRedisTest {
     public static class WrongPassword implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of(
-                    "REDIS_PASSWORD", WRONG_PASSWORD,
-                    "quarkus.log.level", "DEBUG",
-                    "quarkus.log.category.\"io.vertx.redis\".level", "TRACE",
-                    "quarkus.log.category.\"io.quarkus.redis\".level", "TRACE");
+            return PasswordRedisTestResource.withVerboseRedisLogging(Map.of("REDIS_PASSWORD", WRONG_PASSWORD));
         }
     }
 
