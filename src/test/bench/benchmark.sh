@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Benchmarks the greeting function on this machine, against a real redis-server it starts:
+#   bash src/test/bench/benchmark.sh [LAUNCHES]      (default 7 launches per start-up mode)
+#
+# 1. cold start: process launch to the first 200 of GET /greeting (Redis counting), LAUNCHES
+#    times each: the fast-jar, the fast-jar with a JDK 25 AOT cache trained by the integration
+#    tests (greetings with Redis), and the container image when target/image-check holds one;
+# 2. memory: RSS after the first request, and after the load run;
+# 3. throughput: wrk, concurrency 50, 20 s after a 5 s warm-up: req/s, p50, p99, errors;
+# 4. the ceiling: redis-benchmark -t incr at the same concurrency;
+# 5. a counter check: Redis rose by exactly the number of 200s (hey, 20,000 requests, so that no
+#    request is cut off mid-flight as wrk's timed run does).
+# Writes target/bench/results.md and target/bench/coldstart.svg.
+# Needs: a JDK 25, python3, curl, wrk, hey and redis-tools (apt-get install wrk hey redis-tools).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
+OUT="$ROOT/target/bench"
+LAUNCHES=${1:-7}
+JDK=${JDK25_HOME:-$(ls -d /usr/lib/jvm/temurin-25-jdk-* /usr/lib/jvm/java-25-openjdk-* 2>/dev/null | head -1 || true)}
+JAVA="$JDK/bin/java"
+CONCURRENCY=50
+# The image's JVM flags (application.properties, quarkus.jib.jvm-arguments) under the Knative
+# memory limit of 256Mi, so that the figures are the ones a pod would see.
+JVM_FLAGS=(-XX:MaxRAM=256m -XX:MaxRAMPercentage=50 -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData)
+
+fail() { echo "BENCHMARK FAILED: $*" >&2; exit 1; }
+for tool in python3 curl wrk hey redis-benchmark redis-cli unzip; do
+  command -v "$tool" >/dev/null || fail "$tool is missing (apt-get install wrk hey redis-tools python3 curl unzip)"
+done
+[ -x "$JAVA" ] || fail "no JDK 25 found; set JDK25_HOME"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+rm -rf "$OUT"
+mkdir -p "$OUT"
+PIDS=()
+trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
+
+# ---- the two jars: a plain fast-jar, and one with an AOT cache trained by the ITs -------------
+echo "building the fast-jar and the AOT-trained jar (a few minutes)..."
+copy_project() { mkdir -p "$1"; (cd "$ROOT" && tar --exclude=./target --exclude=./.git --exclude='*/node_modules' -cf - .) | tar -C "$1" -xf -; }
+copy_project "$OUT/src-fast"
+(cd "$OUT/src-fast" && JAVA_HOME="$JDK" ./mvnw -B -q -ntp package -DskipTests) > "$OUT/build-fast.log" 2>&1 \
+  || fail "fast-jar build failed, see $OUT/build-fast.log"
+copy_project "$OUT/src-aot"
+# The training run: GreetingContractIT drives the packaged app (greetings, health, ready, errors)
+# against a real redis-server while the JVM records; Quarkus then writes app.aot.
+(cd "$OUT/src-aot" && JAVA_HOME="$JDK" ./mvnw -B -q -ntp verify -Dquarkus.package.jar.aot.enabled=true \
+    -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=GreetingContractIT -DskipManifestTools=true \
+    -Dquarkus.test.arg-line="${JVM_FLAGS[*]}") \
+  > "$OUT/build-aot.log" 2>&1 || fail "AOT build failed, see $OUT/build-aot.log"
+FAST="$OUT/src-fast/target/quarkus-app"
+AOT="$OUT/src-aot/target/quarkus-app"
+[ -f "$AOT/app.aot" ] || fail "no app.aot was written"
+
+# ---- a real Redis -------------------------------------------------------------------------------
+REDIS_JAR=$(find "${MAVEN_REPO:-$HOME/.m2/repository}/org/signal/embedded-redis" -name 'embedded-redis-*.jar' ! -name '*sources*' | head -1)
+(cd "$OUT" && unzip -o -q "$REDIS_JAR" redis-server-7.0.15-linux-amd64 && chmod +x redis-server-7.0.15-linux-amd64)
+REDIS_PORT=$(free_port)
+"$OUT/redis-server-7.0.15-linux-amd64" --port "$REDIS_PORT" --bind 127.0.0.1 --save "" > "$OUT/redis.log" 2>&1 &
+PIDS+=($!)
+sleep 0.3
+redis() { redis-cli -p "$REDIS_PORT" "$@"; }
+
+# ---- the AOT cache is really used: the JVM's own log says so -------------------------------------
+APP_PORT=$(free_port)
+(cd "$AOT" && timeout 30 "$JAVA" "${JVM_FLAGS[@]}" -XX:AOTCache=app.aot -Xlog:aot=info -Dquarkus.http.port="$APP_PORT" \
+    -DREDIS_PORT="$REDIS_PORT" -jar quarkus-run.jar > "$OUT/aot-check.log" 2>&1 &)
+for _ in $(seq 1 200); do curl -fs "http://127.0.0.1:$APP_PORT/greeting" >/dev/null 2>&1 && break; sleep 0.05; done
+pkill -f "quarkus.http.port=$APP_PORT" || true
+sleep 1
+grep -q 'Opened AOT cache app.aot' "$OUT/aot-check.log" || fail "the JVM did not open the AOT cache"
+if grep -Eq 'Unable to map|mismatch|An error has occurred while processing the AOT cache' "$OUT/aot-check.log"; then
+  fail "the AOT cache was rejected: $(grep -E 'error' "$OUT/aot-check.log" | head -3)"
+fi
+echo "AOT cache opened and accepted (target/bench/aot-check.log)"
+
+# ---- cold starts --------------------------------------------------------------------------------
+coldstart() { # NAME DIR COMMAND...
+  local name=$1 dir=$2; shift 2
+  local port; port=$(free_port)
+  echo "cold start: $name ($LAUNCHES launches)"
+  (cd "$dir" && python3 "$ROOT/src/test/bench/coldstart.py" "$LAUNCHES" "http://127.0.0.1:$port/greeting" -- \
+      "$@" -Dquarkus.http.port="$port" -DREDIS_PORT="$REDIS_PORT" -jar quarkus-run.jar) > "$OUT/coldstart-$name.json"
+}
+coldstart fast-jar "$FAST" "$JAVA" "${JVM_FLAGS[@]}"
+coldstart aot-cache "$AOT" "$JAVA" "${JVM_FLAGS[@]}" -XX:AOTCache=app.aot
+IMAGE_CHECK="$ROOT/target/image-check"
+if command -v podman >/dev/null && [ -f "$IMAGE_CHECK/containers.conf" ]; then
+  export CONTAINERS_CONF="$IMAGE_CHECK/containers.conf" CONTAINERS_STORAGE_CONF="$IMAGE_CHECK/storage.conf"
+  IMAGE=$(podman images --format '{{.Repository}}:{{.Tag}}' | grep 'acme/greeting:check' | head -1 || true)
+  if [ -n "$IMAGE" ]; then
+    port=$(free_port)
+    echo "cold start: container ($LAUNCHES launches of $IMAGE)"
+    python3 "$ROOT/src/test/bench/coldstart.py" "$LAUNCHES" "http://127.0.0.1:$port/greeting" -- \
+      podman run --rm --network host --read-only --read-only-tmpfs=false -e PORT="$port" \
+      -e REDIS_HOST=127.0.0.1 -e REDIS_PORT="$REDIS_PORT" "$IMAGE" > "$OUT/coldstart-container.json"
+  fi
+fi
+
+# ---- load: wrk at concurrency 50 on the AOT-started function -------------------------------------
+APP_PORT=$(free_port)
+(cd "$AOT" && exec "$JAVA" "${JVM_FLAGS[@]}" -XX:AOTCache=app.aot -Dquarkus.http.port="$APP_PORT" -DREDIS_PORT="$REDIS_PORT" \
+    -jar quarkus-run.jar > "$OUT/load-app.log" 2>&1) &
+for _ in $(seq 1 200); do curl -fs "http://127.0.0.1:$APP_PORT/greeting" >/dev/null 2>&1 && break; sleep 0.05; done
+APP_PID=$(pgrep -f "quarkus.http.port=$APP_PORT" | head -1)
+PIDS+=("$APP_PID")
+rss() { awk '/^VmRSS:/ {print $2}' "/proc/$APP_PID/status"; }
+RSS_FIRST=$(rss)
+wrk -t2 -c"$CONCURRENCY" -d5s "http://127.0.0.1:$APP_PORT/greeting" > "$OUT/wrk-warmup.txt"
+wrk -t2 -c"$CONCURRENCY" -d20s --latency "http://127.0.0.1:$APP_PORT/greeting" > "$OUT/wrk.txt"
+RSS_LOAD=$(rss)
+sleep 1
+BEFORE=$(redis GET greeting:count)
+hey -n 20000 -c "$CONCURRENCY" "http://127.0.0.1:$APP_PORT/greeting" > "$OUT/hey-count.txt"
+AFTER=$(redis GET greeting:count)
+redis-benchmark -p "$REDIS_PORT" -t incr -c "$CONCURRENCY" -n 500000 -q > "$OUT/redis-benchmark.txt" 2>&1
+
+python3 "$ROOT/src/test/bench/report.py" "$OUT" "$BEFORE" "$AFTER" "$RSS_FIRST" "$RSS_LOAD" "$CONCURRENCY"
