@@ -15,9 +15,11 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
+# shellcheck source=../shell/common.sh
+. "$ROOT/src/test/shell/common.sh"
 OUT="$ROOT/target/bench"
 LAUNCHES=${1:-7}
-JDK=${JDK25_HOME:-$(ls -d /usr/lib/jvm/temurin-25-jdk-* /usr/lib/jvm/java-25-openjdk-* 2>/dev/null | head -1 || true)}
+JDK=$(jdk25_home)
 JAVA="$JDK/bin/java"
 CONCURRENCY=50
 # The image's JVM flags (application.properties, quarkus.jib.jvm-arguments) under the Knative
@@ -29,7 +31,6 @@ for tool in python3 curl wrk hey redis-benchmark redis-cli unzip; do
   command -v "$tool" >/dev/null || fail "$tool is missing (apt-get install wrk hey redis-tools python3 curl unzip)"
 done
 [ -x "$JAVA" ] || fail "no JDK 25 found; set JDK25_HOME"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 rm -rf "$OUT"
 mkdir -p "$OUT"
@@ -38,7 +39,6 @@ trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
 
 # ---- the two jars: a plain fast-jar, and one with an AOT cache trained by the ITs -------------
 echo "building the fast-jar and the AOT-trained jar (a few minutes)..."
-copy_project() { mkdir -p "$1"; (cd "$ROOT" && tar --exclude=./target --exclude=./.git --exclude='*/node_modules' -cf - .) | tar -C "$1" -xf -; }
 copy_project "$OUT/src-fast"
 (cd "$OUT/src-fast" && JAVA_HOME="$JDK" ./mvnw -B -q -ntp package -DskipTests) > "$OUT/build-fast.log" 2>&1 \
   || fail "fast-jar build failed, see $OUT/build-fast.log"
@@ -54,10 +54,9 @@ AOT="$OUT/src-aot/target/quarkus-app"
 [ -f "$AOT/app.aot" ] || fail "no app.aot was written"
 
 # ---- a real Redis -------------------------------------------------------------------------------
-REDIS_JAR=$(find "${MAVEN_REPO:-$HOME/.m2/repository}/org/signal/embedded-redis" -name 'embedded-redis-*.jar' ! -name '*sources*' | head -1)
-(cd "$OUT" && unzip -o -q "$REDIS_JAR" redis-server-7.0.15-linux-amd64 && chmod +x redis-server-7.0.15-linux-amd64)
+REDIS_SERVER=$(redis_server_binary "$OUT") || fail "no redis-server binary"
 REDIS_PORT=$(free_port)
-"$OUT/redis-server-7.0.15-linux-amd64" --port "$REDIS_PORT" --bind 127.0.0.1 --save "" > "$OUT/redis.log" 2>&1 &
+"$REDIS_SERVER" --port "$REDIS_PORT" --bind 127.0.0.1 --save "" > "$OUT/redis.log" 2>&1 &
 PIDS+=($!)
 sleep 0.3
 redis() { redis-cli -p "$REDIS_PORT" "$@"; }

@@ -14,16 +14,16 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
+# shellcheck source=../shell/common.sh
+. "$ROOT/src/test/shell/common.sh"
 WORK="$ROOT/target/image-check"
 SUMMARY="$WORK/summary.md"
 CONTAINER=greeting-image-check
 REDIS_PASSWORD="image-check-$RANDOM$RANDOM"
-JDK=${JDK25_HOME:-$(ls -d /usr/lib/jvm/temurin-25-jdk-* /usr/lib/jvm/java-25-openjdk-* 2>/dev/null | head -1 || true)}
+JDK=$(jdk25_home)
 
 fail() { echo "IMAGE CHECK FAILED: $*" >&2; exit 1; }
 pass() { echo "ok - $*"; echo "- ok: $*" >> "$SUMMARY"; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null \
-  || shuf -i 20000-60000 -n 1; }
 
 for tool in podman runc skopeo docker-registry busybox curl tar sha256sum unzip python3; do
   command -v "$tool" >/dev/null || fail "$tool is not installed (apt-get install podman runc skopeo docker-registry busybox-static curl)"
@@ -109,8 +109,7 @@ COMMIT=$(git -C "$ROOT" rev-parse HEAD 2>/dev/null || echo unknown)
 IMAGE="$REGISTRY/acme/greeting:check"
 build_image() {
   local copy="$WORK/build-$1"
-  mkdir -p "$copy"
-  (cd "$ROOT" && tar --exclude=./target --exclude=./.git --exclude='*/node_modules' -cf - .) | tar -C "$copy" -xf -
+  copy_project "$copy"
   (cd "$copy" && ./mvnw -B -q -ntp package -DskipTests \
       -Dquarkus.container-image.build=true -Dquarkus.container-image.push=true \
       -Dquarkus.container-image.image="$IMAGE" -Dquarkus.container-image.insecure=true \
@@ -191,11 +190,9 @@ sed -n '/| layer/,$p' "$SUMMARY"
 pass "no redis-server binary, embedded-redis jar or test jar in any layer"
 
 # ---- run it: host network, read-only root, no tmpfs, against a real Redis ---------------------
-REDIS_JAR=$(find "${MAVEN_REPO:-$HOME/.m2/repository}/org/signal/embedded-redis" -name 'embedded-redis-*.jar' ! -name '*sources*' | head -1)
-[ -n "$REDIS_JAR" ] || fail "org.signal:embedded-redis is not in the local Maven repository; run ./mvnw verify first"
-(cd "$WORK" && unzip -o -q "$REDIS_JAR" redis-server-7.0.15-linux-amd64 && chmod +x redis-server-7.0.15-linux-amd64)
+REDIS_SERVER=$(redis_server_binary "$WORK") || fail "no redis-server binary"
 REDIS_PORT=$(free_port)
-"$WORK/redis-server-7.0.15-linux-amd64" --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --requirepass "$REDIS_PASSWORD" \
+"$REDIS_SERVER" --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --requirepass "$REDIS_PASSWORD" \
   > "$WORK/redis.log" 2>&1 &
 PIDS+=($!)
 APP_PORT=$(free_port)

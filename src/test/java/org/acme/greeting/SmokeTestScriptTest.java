@@ -6,14 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.URL;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
+import java.util.List;
+import java.util.Map;
 
 import org.acme.greeting.support.Readiness;
 import org.acme.greeting.support.RedisTestResource;
+import org.acme.greeting.support.Tool;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,9 +34,6 @@ import io.quarkus.test.junit.QuarkusTest;
 @WithTestResource(RedisTestResource.class)
 class SmokeTestScriptTest {
 
-    record Run(int exitCode, String output) {
-    }
-
     @TestHTTPResource("/")
     URL root;
 
@@ -51,40 +49,36 @@ class SmokeTestScriptTest {
     }
 
     @Test
-    void passesAgainstAHealthyFunction() throws Exception {
-        Run run = smokeTest("local");
+    void passesAgainstAHealthyFunction() throws IOException {
+        Tool.Result run = smokeTest("local");
         assertEquals(0, run.exitCode(), run.output());
         assertTrue(run.output().contains("SMOKE TEST PASSED"), run.output());
     }
 
     @Test
-    void failsWithAClearMessageWhenRedisIsDown() throws Exception {
+    void failsWithAClearMessageWhenRedisIsDown() throws IOException {
         RedisTestResource.redis().kill();
-        Run run = smokeTest("local");
+        Tool.Result run = smokeTest("local");
         assertNotEquals(0, run.exitCode(), run.output());
         assertTrue(run.output().contains("SMOKE TEST FAILED: GET /ready answered 503"), run.output());
     }
 
     @Test
-    void failsWhenAnotherRevisionAnswers() throws Exception {
-        Run run = smokeTest("greeting-00042");
+    void failsWhenAnotherRevisionAnswers() throws IOException {
+        Tool.Result run = smokeTest("greeting-00042");
         assertNotEquals(0, run.exitCode(), run.output());
         assertTrue(run.output().contains("answered by revision local, expected greeting-00042"), run.output());
     }
 
-    private Run smokeTest(String expectedRevision) throws IOException, InterruptedException {
+    private Tool.Result smokeTest(String expectedRevision) throws IOException {
         JsonNode task = new YAMLMapper().readTree(Path.of("tekton", "tasks", "smoke-test.yaml").toFile());
         String script = task.path("spec").path("steps").get(0).path("script").asText();
         assertTrue(script.startsWith("#!/usr/bin/env bash"), "the step is a bash script");
         Path file = dir.resolve("smoke-test.sh");
         Files.writeString(file, script);
-        ProcessBuilder builder = new ProcessBuilder("bash", file.toString()).redirectErrorStream(true);
         String url = root.toString();
-        builder.environment().put("URL", url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
-        builder.environment().put("EXPECTED_REVISION", expectedRevision);
-        Process process = builder.start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(2, TimeUnit.MINUTES));
-        return new Run(process.exitValue(), output);
+        return Tool.run(dir, List.of("bash", file.toString()), Map.of(
+                "URL", url.endsWith("/") ? url.substring(0, url.length() - 1) : url,
+                "EXPECTED_REVISION", expectedRevision));
     }
 }

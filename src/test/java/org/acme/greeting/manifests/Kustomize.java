@@ -3,6 +3,8 @@ package org.acme.greeting.manifests;
 import java.nio.file.Path;
 import java.util.List;
 
+import org.acme.greeting.support.Tool;
+
 /** kustomize, as built into kubectl: renders a kustomization offline. */
 final class Kustomize {
 

@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.acme.greeting.support.Tool;
+
 /**
  * The OpenAPI schemas of Kubernetes and Knative, through the kubernetes-models npm packages
  * (src/test/node/validate-k8s.mjs, installed by the build with npm ci).

@@ -1,4 +1,4 @@
-package org.acme.greeting.manifests;
+package org.acme.greeting.support;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -6,23 +6,30 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** Runs a real command-line tool; a missing tool fails the test, it never skips it. */
-final class Tool {
+public final class Tool {
 
-    record Result(int exitCode, String output) {
+    public record Result(int exitCode, String output) {
     }
 
     private Tool() {
     }
 
-    static Result run(Path directory, List<String> command) {
+    public static Result run(Path directory, List<String> command) {
+        return run(directory, command, Map.of());
+    }
+
+    /** Runs the command with these variables added to the environment; output and errors together. */
+    public static Result run(Path directory, List<String> command, Map<String, String> env) {
         try {
-            Process process = new ProcessBuilder(command)
+            ProcessBuilder builder = new ProcessBuilder(command)
                     .directory(directory.toFile())
-                    .redirectErrorStream(true)
-                    .start();
+                    .redirectErrorStream(true);
+            builder.environment().putAll(env);
+            Process process = builder.start();
             process.getOutputStream().close();
             byte[] output = process.getInputStream().readAllBytes();
             if (!process.waitFor(2, TimeUnit.MINUTES)) {
@@ -39,7 +46,7 @@ final class Tool {
     }
 
     /** Runs the command and fails the test, showing its output, unless it exits 0. */
-    static String succeed(Path directory, List<String> command) {
+    public static String succeed(Path directory, List<String> command) {
         Result result = run(directory, command);
         if (result.exitCode() != 0) {
             fail(String.join(" ", command) + " exited with " + result.exitCode() + ":\n" + result.output());
