@@ -19,7 +19,10 @@ import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 
-/** Bad names, bodies, methods and paths get a 4xx JSON error naming the problem, and the service keeps serving. */
+/**
+ * Bad names, bodies, methods and paths get a 4xx JSON error naming the problem, and the service
+ * keeps serving. HostileInputTest sends the generated hostile ones as raw bytes.
+ */
 @QuarkusTest
 @WithTestResource(RedisTestResource.class)
 class BadInputTest {
@@ -38,14 +41,6 @@ class BadInputTest {
                         "name must be at most 64 characters, got 65"),
                 bad("1000 characters", r -> r.queryParam("name", "b".repeat(1000)).get("/greeting"), 400,
                         "name must be at most 64 characters, got 1000"),
-                bad("html", r -> r.queryParam("name", "<b>Ada</b>").get("/greeting"), 400, "U+003C at position 1"),
-                bad("script", r -> r.queryParam("name", "Ada<script>alert(1)</script>").get("/greeting"), 400,
-                        "U+003C at position 4"),
-                bad("newline", r -> r.queryParam("name", "Ada\nBob").get("/greeting"), 400, "U+000A at position 4"),
-                bad("redis protocol injection", r -> r.queryParam("name", "Ada\r\nFLUSHALL").get("/greeting"), 400,
-                        "U+000D at position 4"),
-                bad("nul", r -> r.queryParam("name", "Ada\u0000").get("/greeting"), 400, "U+0000 at position 4"),
-                bad("tab", r -> r.queryParam("name", "Ada\tBob").get("/greeting"), 400, "U+0009 at position 4"),
                 bad("semicolon", r -> r.queryParam("name", "Ada;DROP").get("/greeting"), 400, "U+003B at position 4"),
                 bad("emoji", r -> r.queryParam("name", "Ada 😀").get("/greeting"), 400, "U+1F600 at position 5"),
                 // names, by JSON body
@@ -64,8 +59,6 @@ class BadInputTest {
                 bad("name is an array", r -> json(r, "{\"name\":[\"Ada\"]}"), 400, "field 'name' must be a string, got array"),
                 bad("body is an array", r -> json(r, "[\"Ada\"]"), 400, "request body must be a JSON object"),
                 bad("body is a string", r -> json(r, "\"Ada\""), 400, "request body must be a JSON object"),
-                bad("body over the limit", r -> json(r, "{\"name\":\"" + "d".repeat(20_000) + "\"}"), 413,
-                        "request body is too large"),
                 // methods and paths
                 bad("PUT", r -> r.put("/greeting"), 405, "method PUT is not allowed"),
                 bad("DELETE", r -> r.delete("/greeting"), 405, "method DELETE is not allowed"),

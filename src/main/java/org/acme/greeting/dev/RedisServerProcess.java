@@ -25,12 +25,14 @@ public final class RedisServerProcess implements AutoCloseable {
     private static final String VERSION = "7.0.15";
     private static Path binary;
 
+    private final Path binaryUsed;
     private final Process process;
     private final int port;
     private final Path dataDir;
     private final String[] extraArgs;
 
-    private RedisServerProcess(Process process, int port, Path dataDir, String[] extraArgs) {
+    private RedisServerProcess(Path binaryUsed, Process process, int port, Path dataDir, String[] extraArgs) {
+        this.binaryUsed = binaryUsed;
         this.process = process;
         this.port = port;
         this.dataDir = dataDir;
@@ -44,8 +46,20 @@ public final class RedisServerProcess implements AutoCloseable {
      */
     public static RedisServerProcess start(int port, Path dataDir, String... extraArgs) {
         try {
+            return start(binary(), port, dataDir, extraArgs);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not unpack redis-server", e);
+        }
+    }
+
+    /**
+     * As {@link #start(int, Path, String...)}, with another redis-server binary: the one shipped
+     * in embedded-redis is built without TLS.
+     */
+    public static RedisServerProcess start(Path binary, int port, Path dataDir, String... extraArgs) {
+        try {
             Files.createDirectories(dataDir);
-            List<String> command = new ArrayList<>(List.of(binary().toString(),
+            List<String> command = new ArrayList<>(List.of(binary.toString(),
                     "--port", String.valueOf(port), "--bind", "127.0.0.1",
                     "--dir", dataDir.toAbsolutePath().toString(), "--save", ""));
             command.addAll(List.of(extraArgs));
@@ -53,7 +67,7 @@ public final class RedisServerProcess implements AutoCloseable {
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("redis.log").toFile()))
                     .start();
-            RedisServerProcess server = new RedisServerProcess(process, port, dataDir, extraArgs);
+            RedisServerProcess server = new RedisServerProcess(binary, process, port, dataDir, extraArgs);
             server.awaitListening(Duration.ofSeconds(10));
             return server;
         } catch (IOException e) {
@@ -64,7 +78,7 @@ public final class RedisServerProcess implements AutoCloseable {
     /** Starts a new redis-server with the same port, data and arguments, once this one is gone. */
     public RedisServerProcess restart() {
         close();
-        return start(port, dataDir, extraArgs);
+        return start(binaryUsed, port, dataDir, extraArgs);
     }
 
     public int port() {

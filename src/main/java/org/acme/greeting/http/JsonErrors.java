@@ -45,7 +45,7 @@ public class JsonErrors {
         int status;
         String message;
         if (invalidInput != null) {
-            status = 400;
+            status = invalidInput.status();
             message = invalidInput.getMessage();
         } else if (failure == null || failure instanceof HttpException) {
             status = failure == null ? ctx.statusCode() : ((HttpException) failure).getStatusCode();
@@ -58,6 +58,7 @@ public class JsonErrors {
         if (status == 405) {
             ctx.response().putHeader(HttpHeaders.ALLOW, "GET, POST");
         }
+        ResponseHeaders.addTo(ctx.response());
         ctx.response()
                 .setStatusCode(status)
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
@@ -82,7 +83,6 @@ public class JsonErrors {
             case 404 -> "no such function; the functions are /greeting, /health and /ready";
             case 405 -> "method " + ctx.request().method().name() + " is not allowed; use GET or POST";
             case 413 -> "request body is too large";
-            case 415 -> "request body must be application/json";
             default -> status >= 500 ? "internal error" : "bad request";
         };
     }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 
 import org.acme.greeting.dev.RedisServerProcess;
@@ -38,11 +39,15 @@ public class RedisTestResource implements QuarkusTestResourceLifecycleManager {
         return Map.of("REDIS_HOST", "localhost", "REDIS_PORT", String.valueOf(port));
     }
 
+    /** Starts the redis-server process; the embedded-redis binary unless a subclass needs another. */
+    protected RedisServerProcess launch(int port, Path dataDir) {
+        return RedisServerProcess.start(port, dataDir, serverArgs());
+    }
+
     @Override
     public Map<String, String> start() {
         try {
-            current = RedisServerProcess.start(freePort(),
-                    Files.createTempDirectory("greeting-test-redis"), serverArgs());
+            current = launch(freePort(), Files.createTempDirectory("greeting-test-redis"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
