@@ -4,7 +4,8 @@
 #
 # 1. cold start: process launch to the first 200 of GET /greeting (Redis counting), LAUNCHES
 #    times each: the fast-jar, the fast-jar with a JDK 25 AOT cache trained by the integration
-#    tests (greetings with Redis), and the container image when target/image-check holds one;
+#    tests (greetings with Redis), and, when target/image-check holds the image, the image and
+#    the image with an AOT cache trained inside it (src/test/container/aot-image.sh);
 # 2. memory: RSS after the first request, and after the load run;
 # 3. throughput: wrk, concurrency 50, 20 s after a 5 s warm-up: req/s, p50, p99, errors;
 # 4. the ceiling: redis-benchmark -t incr at the same concurrency;
@@ -87,13 +88,19 @@ coldstart aot-cache "$AOT" "$JAVA" "${JVM_FLAGS[@]}" -XX:AOTCache=app.aot
 IMAGE_CHECK="$ROOT/target/image-check"
 if command -v podman >/dev/null && [ -f "$IMAGE_CHECK/containers.conf" ]; then
   export CONTAINERS_CONF="$IMAGE_CHECK/containers.conf" CONTAINERS_STORAGE_CONF="$IMAGE_CHECK/storage.conf"
-  IMAGE=$(podman images --format '{{.Repository}}:{{.Tag}}' | grep 'acme/greeting:check' | head -1 || true)
+  IMAGE=$(podman images --format '{{.Repository}}:{{.Tag}}' | grep 'acme/greeting:check$' | head -1 || true)
   if [ -n "$IMAGE" ]; then
-    port=$(free_port)
-    echo "cold start: container ($LAUNCHES launches of $IMAGE)"
-    python3 "$ROOT/src/test/bench/coldstart.py" "$LAUNCHES" "http://127.0.0.1:$port/greeting" -- \
-      podman run --rm --network host --read-only --read-only-tmpfs=false -e PORT="$port" \
-      -e REDIS_HOST=127.0.0.1 -e REDIS_PORT="$REDIS_PORT" "$IMAGE" > "$OUT/coldstart-container.json"
+    # The same image with an AOT cache trained inside it (localhost/acme/greeting:check-aot).
+    bash "$ROOT/src/test/container/aot-image.sh" "$IMAGE" > "$OUT/aot-image.log" 2>&1 \
+      || fail "the AOT image could not be built, see $OUT/aot-image.log"
+    for variant in "container $IMAGE" "container-aot localhost/acme/greeting:check-aot"; do
+      read -r name image <<< "$variant"
+      port=$(free_port)
+      echo "cold start: $name ($LAUNCHES launches of $image)"
+      python3 "$ROOT/src/test/bench/coldstart.py" "$LAUNCHES" "http://127.0.0.1:$port/greeting" -- \
+        podman run --rm --network host --read-only --read-only-tmpfs=false -e PORT="$port" \
+        -e REDIS_HOST=127.0.0.1 -e REDIS_PORT="$REDIS_PORT" "$image" > "$OUT/coldstart-$name.json"
+    done
   fi
 fi
 

@@ -13,7 +13,7 @@ import statistics
 import sys
 
 out, before, after, rss_first, rss_load, concurrency = sys.argv[1:7]
-modes = [m for m in ("fast-jar", "aot-cache", "container") if os.path.exists(f"{out}/coldstart-{m}.json")]
+modes = [m for m in ("fast-jar", "aot-cache", "container", "container-aot") if os.path.exists(f"{out}/coldstart-{m}.json")]
 cold = {m: json.load(open(f"{out}/coldstart-{m}.json")) for m in modes}
 
 
@@ -49,7 +49,7 @@ lines = [
 for m in modes:
     ms = cold[m]["ms"]
     rss = [r for r in cold[m]["rss_kib"] if r]
-    rss_text = f"{statistics.median(rss) / 1024:.0f}" if m != "container" else "(podman's, not the JVM's)"
+    rss_text = f"{statistics.median(rss) / 1024:.0f}" if not m.startswith("container") else "(podman's, not the JVM's)"
     lines.append(f"| {m} | {len(ms)} | {statistics.median(ms):.0f} | {min(ms):.0f} | {max(ms):.0f} | {rss_text} |")
 lines += [
     "",
@@ -68,7 +68,8 @@ open(f"{out}/results.md", "w").write(table)
 print(table)
 
 # The chart: median bar with a min-max whisker per start-up mode.
-width, bar, gap, top = 560, 90, 60, 40
+bar, gap, top = 90, 50, 40
+width = 100 + len(modes) * (bar + gap)
 scale_max = max(max(c["ms"]) for c in cold.values()) * 1.15
 height = 300
 svg = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height + 70}" font-family="sans-serif" font-size="13">',

@@ -233,5 +233,11 @@ podman logs "$CONTAINER" 2>&1 | grep -q 'stopped in' || { podman logs "$CONTAINE
 case "$code" in 0|143) ;; *) fail "exit code $code after SIGTERM" ;; esac
 pass "SIGTERM: clean Quarkus shutdown in $STOP_MS ms, exit code $code"
 
+# ---- the image with a JDK 25 AOT cache trained inside it ------------------------------------------
+bash "$ROOT/src/test/container/aot-image.sh" "$IMAGE" | tee "$WORK/aot-image.log" \
+  || fail "the AOT image check failed, see $WORK/aot-image.log"
+grep -q 'AOT IMAGE PASSED' "$WORK/aot-image.log" || fail "the AOT image check did not pass"
+pass "an AOT cache trained inside the image is opened by the image built with it ($(grep -o 'first 200.*' "$WORK/aot-image.log"))"
+
 echo "IMAGE CHECK PASSED"
 echo "- IMAGE CHECK PASSED" >> "$SUMMARY"
