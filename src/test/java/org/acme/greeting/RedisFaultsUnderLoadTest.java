@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -44,8 +45,8 @@ class RedisFaultsUnderLoadTest {
 
     public static class WithPassword implements QuarkusTestProfile {
         @Override
-        public java.util.Map<String, String> getConfigOverrides() {
-            return java.util.Map.of("REDIS_PASSWORD", PasswordRedisTestResource.PASSWORD);
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("REDIS_PASSWORD", PasswordRedisTestResource.PASSWORD);
         }
     }
 
@@ -69,11 +70,7 @@ class RedisFaultsUnderLoadTest {
 
     @AfterEach
     void redisIsBackAndNoSecretWasLogged() {
-        if (!RedisTestResource.redis().isAlive()) {
-            RedisTestResource.restart();
-        }
-        RedisTestResource.redis().thaw();
-        Readiness.await(Duration.ofSeconds(10));
+        RedisTestResource.bringBack();
         assertFalse(AppLog.all().contains(PasswordRedisTestResource.PASSWORD), "the Redis password is in the log");
     }
 

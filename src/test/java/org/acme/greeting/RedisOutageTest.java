@@ -34,11 +34,7 @@ class RedisOutageTest {
 
     @AfterEach
     void redisIsBack() {
-        if (!RedisTestResource.redis().isAlive()) {
-            RedisTestResource.restart();
-        }
-        RedisTestResource.redis().thaw();
-        awaitReady();
+        RedisTestResource.bringBack();
     }
 
     @Test

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 
 import org.acme.greeting.dev.RedisServerProcess;
@@ -29,6 +30,15 @@ public class RedisTestResource implements QuarkusTestResourceLifecycleManager {
     public static RedisServerProcess restart() {
         current = current.restart();
         return current;
+    }
+
+    /** After a test killed or froze Redis: a live, thawed Redis, and the application ready again. */
+    public static void bringBack() {
+        if (!current.isAlive()) {
+            restart();
+        }
+        current.thaw();
+        Readiness.await(Duration.ofSeconds(10));
     }
 
     protected String[] serverArgs() {
