@@ -66,7 +66,7 @@ redis() { redis-cli -p "$REDIS_PORT" "$@"; }
 APP_PORT=$(free_port)
 (cd "$AOT" && timeout 30 "$JAVA" "${JVM_FLAGS[@]}" -XX:AOTCache=app.aot -Xlog:aot=info -Dquarkus.http.port="$APP_PORT" \
     -DREDIS_PORT="$REDIS_PORT" -jar quarkus-run.jar > "$OUT/aot-check.log" 2>&1 &)
-for _ in $(seq 1 200); do curl -fs "http://127.0.0.1:$APP_PORT/greeting" >/dev/null 2>&1 && break; sleep 0.05; done
+await_http "http://127.0.0.1:$APP_PORT/greeting" 200 || true
 pkill -f "quarkus.http.port=$APP_PORT" || true
 sleep 1
 grep -q 'Opened AOT cache app.aot' "$OUT/aot-check.log" || fail "the JVM did not open the AOT cache"
@@ -108,7 +108,7 @@ fi
 APP_PORT=$(free_port)
 (cd "$AOT" && exec "$JAVA" "${JVM_FLAGS[@]}" -XX:AOTCache=app.aot -Dquarkus.http.port="$APP_PORT" -DREDIS_PORT="$REDIS_PORT" \
     -jar quarkus-run.jar > "$OUT/load-app.log" 2>&1) &
-for _ in $(seq 1 200); do curl -fs "http://127.0.0.1:$APP_PORT/greeting" >/dev/null 2>&1 && break; sleep 0.05; done
+await_http "http://127.0.0.1:$APP_PORT/greeting" 200 || true
 APP_PID=$(pgrep -f "quarkus.http.port=$APP_PORT" | head -1)
 PIDS+=("$APP_PID")
 rss() { awk '/^VmRSS:/ {print $2}' "/proc/$APP_PID/status"; }

@@ -45,7 +45,7 @@ REDIS_PORT=$(free_port)
 PIDS+=($!)
 
 await() { # URL NAME
-  for _ in $(seq 1 400); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.05; done
+  await_http "$1" 400 && return 0
   podman logs "$2" 2>&1 | tail -20
   fail "$2 did not answer $1"
 }

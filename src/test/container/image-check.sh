@@ -202,8 +202,7 @@ podman run -d --name "$CONTAINER" --network host --read-only --read-only-tmpfs=f
   -e PORT="$APP_PORT" -e REDIS_HOST=127.0.0.1 -e REDIS_PORT="$REDIS_PORT" -e REDIS_PASSWORD="$REDIS_PASSWORD" \
   -e ENVIRONMENT=image-check -e K_REVISION=greeting-00001 "$IMAGE" >/dev/null
 URL="http://127.0.0.1:$APP_PORT"
-for _ in $(seq 1 300); do curl -fs "$URL/health" >/dev/null 2>&1 && break; sleep 0.05; done
-curl -fs "$URL/health" >/dev/null || { podman logs "$CONTAINER"; fail "the container did not answer /health"; }
+await_http "$URL/health" || { podman logs "$CONTAINER"; fail "the container did not answer /health"; }
 pass "container answers after $(( ($(date +%s%N) - START) / 1000000 )) ms (podman run to first /health 200)"
 
 expect() { # expect STATUS BODY-REGEX curl-args...

@@ -1,4 +1,4 @@
-# Shell helpers shared by src/test/container/image-check.sh and src/test/bench/benchmark.sh.
+# Shell helpers shared by the scripts under src/test/container and src/test/bench/benchmark.sh.
 # Source it after setting ROOT (the project folder); each function fails loudly, never silently.
 
 # A JDK 25 home: $JDK25_HOME, else Temurin's or Debian's under /usr/lib/jvm; empty if none.
@@ -27,4 +27,15 @@ redis_server_binary() {
   [ -n "$jar" ] || { echo "org.signal:embedded-redis is not in the local Maven repository; run ./mvnw verify first" >&2; return 1; }
   (cd "$1" && unzip -o -q "$jar" redis-server-7.0.15-linux-amd64 && chmod +x redis-server-7.0.15-linux-amd64)
   echo "$1/redis-server-7.0.15-linux-amd64"
+}
+
+# Polls the URL $1 every 50 ms until it answers 2xx, at most $2 times (default 300, 15 s);
+# returns 1 if it never did.
+await_http() {
+  local _
+  for _ in $(seq 1 "${2:-300}"); do
+    curl -fs "$1" >/dev/null 2>&1 && return 0
+    sleep 0.05
+  done
+  return 1
 }

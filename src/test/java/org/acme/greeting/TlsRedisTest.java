@@ -21,6 +21,7 @@ import io.quarkus.test.junit.TestProfile;
 @WithTestResource(TlsRedisTestResource.class)
 class TlsRedisTest {
 
+    /** The application's redis-tls profile on top of the test profile; UntrustedTlsRedisTest shares it. */
     public static class RedisTls implements QuarkusTestProfile {
         @Override
         public String getConfigProfile() {

@@ -14,7 +14,6 @@ import org.junit.jupiter.api.Test;
 import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
 /**
@@ -22,17 +21,10 @@ import io.quarkus.test.junit.TestProfile;
  * must refuse the server, so the password is never sent, and the service degrades as in an outage.
  */
 @QuarkusTest
-@TestProfile(UntrustedTlsRedisTest.UntrustedCa.class)
+@TestProfile(TlsRedisTest.RedisTls.class)
 @WithTestResource(value = TlsRedisTestResource.class,
         initArgs = @ResourceArg(name = TlsRedisTestResource.CA_ARG, value = "untrusted"))
 class UntrustedTlsRedisTest {
-
-    public static class UntrustedCa implements QuarkusTestProfile {
-        @Override
-        public String getConfigProfile() {
-            return "test,redis-tls";
-        }
-    }
 
     @Test
     void aServerCertificateFromAnotherCaIsRefused() {

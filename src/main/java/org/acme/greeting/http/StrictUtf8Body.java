@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
-import java.nio.charset.MalformedInputException;
 import java.nio.charset.StandardCharsets;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -34,18 +33,15 @@ public class StrictUtf8Body {
         Buffer body = ctx.body().buffer();
         if (body != null && body.length() > 0) {
             CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT);
+                    .onMalformedInput(CodingErrorAction.REPORT);
             ByteBuffer bytes = body.getByteBuf().nioBuffer();
             try {
                 decoder.decode(bytes);
-            } catch (MalformedInputException e) {
+            } catch (CharacterCodingException e) {
+                // The decoder stops with the buffer's position on the first bad byte.
                 ctx.fail(new InvalidInputException(String.format(
                         "request body is not valid UTF-8: byte 0x%02X at offset %d",
                         body.getByte(bytes.position()) & 0xFF, bytes.position())));
-                return;
-            } catch (CharacterCodingException e) {
-                ctx.fail(new InvalidInputException("request body is not valid UTF-8"));
                 return;
             }
         }

@@ -19,9 +19,8 @@ public class TlsRedisTestResource extends RedisTestResource {
     public static final String CA_ARG = "ca";
     private static final Path DEBIAN_REDIS = Path.of("/usr/bin/redis-server");
 
-    private TestCertificates.Files server;
-    private TestCertificates.Files stranger;
     private boolean trusted = true;
+    private Path caForClient;
 
     @Override
     public void init(Map<String, String> initArgs) {
@@ -33,10 +32,12 @@ public class TlsRedisTestResource extends RedisTestResource {
         if (!Files.isExecutable(DEBIAN_REDIS)) {
             throw new IllegalStateException(DEBIAN_REDIS + " is missing: apt-get install redis-server (.ci/run does)");
         }
+        TestCertificates.Files server;
         try {
             Path certificates = Files.createDirectories(dataDir.resolve("certificates"));
             server = TestCertificates.create(certificates, "redis");
-            stranger = TestCertificates.create(certificates, "stranger");
+            caForClient = trusted ? server.caCertificate()
+                    : TestCertificates.create(certificates, "stranger").caCertificate();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -51,9 +52,8 @@ public class TlsRedisTestResource extends RedisTestResource {
 
     @Override
     protected Map<String, String> clientConfig(int port) {
-        Path ca = trusted ? server.caCertificate() : stranger.caCertificate();
         return Map.of("REDIS_URL", "rediss://localhost:" + port,
                 "REDIS_PASSWORD", PasswordRedisTestResource.PASSWORD,
-                "REDIS_CA_FILE", ca.toString());
+                "REDIS_CA_FILE", caForClient.toString());
     }
 }
