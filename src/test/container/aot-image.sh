@@ -1,17 +1,16 @@
 #!/usr/bin/env bash
-# Trains a JDK 25 AOT cache inside the greeting image and builds a second image with the cache
-# as one more layer, so a cold start opens it. The cache must be trained in the image itself:
-# the JVM refuses a cache whose class path (jar paths, sizes and modification times) differs,
-# and Jib stamps every file with the epoch time under the image's own paths.
+# Runs the pipeline's Task greeting-aot-image (tekton/tasks/aot-image.yaml) outside a cluster:
+# its own step and sidecar scripts, the steps in the image under test with podman, against a
+# real redis-server and a real registry. Then runs the image it pushed, read-only, and checks
+# that the JVM opens the cache and the function counts.
 #
-#   bash src/test/container/aot-image.sh [IMAGE]
+#   bash src/test/container/aot-image.sh IMAGE REGISTRY_PROJECT
 #
-# IMAGE defaults to the one the image check left in podman's storage (target/image-check, run
-# `bash src/test/container/image-check.sh` first). Writes localhost/acme/greeting:check-aot.
-# The training run is the image's own entry point with -XX:AOTCacheOutput, against a real
-# redis-server, driven by greetings (GET and POST), probes and refused inputs; on SIGTERM the
-# JVM writes the cache. The new image is then started read-only and must log that it opened
-# the cache and answer a counted greeting.
+# IMAGE is in a running registry reachable over plain HTTP (image-check.sh pushes it there and
+# calls this script); REGISTRY_PROJECT is a built copy of the project whose Maven runs the push
+# step. Writes $IMAGE-aot and tags it localhost/acme/greeting:check-aot for the benchmark.
+# What a pod would give differently: the sidecars run on the host (curl, redis-server) rather
+# than in their images, and the steps share the host's network instead of the pod's.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -19,15 +18,16 @@ ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
 . "$ROOT/src/test/shell/common.sh"
 WORK="$ROOT/target/image-check"
 AOT="$WORK/aot"
+TASK="$ROOT/tekton/tasks/aot-image.yaml"
 TRAIN=greeting-aot-train
 CHECK=greeting-aot-check
-OUTPUT=localhost/acme/greeting:check-aot
 
 fail() { echo "AOT IMAGE FAILED: $*" >&2; exit 1; }
-[ -f "$WORK/containers.conf" ] || fail "run src/test/container/image-check.sh first (it sets up podman under $WORK)"
+[ $# = 2 ] || fail "usage: aot-image.sh IMAGE REGISTRY_PROJECT"
+IMAGE=$1 PROJECT=$2
+TARGET="$IMAGE-aot"
+[ -f "$WORK/containers.conf" ] || fail "run src/test/container/image-check.sh (it sets up podman under $WORK)"
 export CONTAINERS_CONF="$WORK/containers.conf" CONTAINERS_STORAGE_CONF="$WORK/storage.conf"
-IMAGE=${1:-$(podman images --format '{{.Repository}}:{{.Tag}}' | grep 'acme/greeting:check$' | head -1 || true)}
-[ -n "$IMAGE" ] || fail "no image given and none left by the image check"
 
 PIDS=()
 cleanup() {
@@ -37,75 +37,110 @@ cleanup() {
 trap cleanup EXIT
 
 rm -rf "$AOT"
-mkdir -p "$AOT"
-chmod 777 "$AOT" # the container's uid 185 writes the cache here
+mkdir -p "$AOT/scripts" "$AOT/results" "$AOT/docker-config"
+chmod 777 "$AOT" # an emptyDir: the steps run as uid 65532
+DIGEST=$(skopeo inspect --tls-verify=false --format '{{.Digest}}' "docker://$IMAGE")
+# The Task names images repository:tag@digest, as Kubernetes allows; podman and skopeo want one.
+PINNED="${IMAGE%:*}@$DIGEST"
+config() { skopeo inspect --config --tls-verify=false "docker://$1"; }
+config "$PINNED" > "$AOT/image-config.json"
+
+# The Task runs the image's entry point by its param "command"; they must agree.
+python3 - "$TASK" "$AOT/image-config.json" <<'EOF' || fail "the Task's command is not the image's entry point"
+import json, sys, yaml
+task = yaml.safe_load(open(sys.argv[1]))
+command = next(p["default"] for p in task["spec"]["params"] if p["name"] == "command")
+entrypoint = json.load(open(sys.argv[2]))["config"]["Entrypoint"]
+assert command.split() == entrypoint, f"Task command {command!r}, image entry point {entrypoint}"
+EOF
+echo "ok - the Task's command is the image's entry point"
+
 REDIS_SERVER=$(redis_server_binary "$WORK") || fail "no redis-server binary"
 REDIS_PORT=$(free_port)
 "$REDIS_SERVER" --port "$REDIS_PORT" --bind 127.0.0.1 --save "" > "$AOT/redis.log" 2>&1 &
 PIDS+=($!)
+PORT=$(free_port)
 
-await() { # URL NAME
-  await_http "$1" 400 && return 0
-  podman logs "$2" 2>&1 | tail -20
-  fail "$2 did not answer $1"
+# ---- the Task's scripts, with this machine's ports and folders -------------------------------------
+python3 "$ROOT/src/test/container/tekton_step.py" "$TASK" "$AOT/scripts" \
+  image-url="${IMAGE}" image-digest="$DIGEST" target-image="$TARGET" insecure-registry=true \
+  workspaces.source.path="$PROJECT" workspaces.maven-cache.path="$HOME/.m2" \
+  workspaces.docker-config.path="$AOT/docker-config" \
+  results.IMAGE_URL.path="$AOT/results/IMAGE_URL" results.IMAGE_DIGEST.path="$AOT/results/IMAGE_DIGEST" \
+  --env PORT="$PORT" --env REDIS_PORT="$REDIS_PORT" --env AOT_DIR=/aot
+WORKDIR=$(cat "$AOT/scripts/train.workdir")
+on_host() { # NAME SHELL VAR...: a script of the Task on this machine, which keeps its own VARs
+  local name=$1 shell=$2 drop=(); shift 2
+  for var in "$@"; do drop+=(-e "/^export $var=/d"); done
+  sed "${drop[@]}" "$AOT/scripts/$name.sh" > "$AOT/scripts/$name.host.sh"
+  local dir; dir=$(cat "$AOT/scripts/$name.workdir")
+  (cd "${dir:-.}" && "$shell" "$AOT/scripts/$name.host.sh")
+}
+in_image() { # NAME SCRIPT: a step of the Task in the image, as the Task's uid, the emptyDir at /aot
+  podman run --name "$1" --network host --user 65532 -v "$AOT:/aot" -w "$WORKDIR" \
+    --entrypoint /bin/sh "$PINNED" "/aot/scripts/$2.sh"
 }
 
-# ---- training run -------------------------------------------------------------------------------
-PORT=$(free_port)
-podman run -d --name "$TRAIN" --network host -v "$AOT:/aot" \
-  -e JAVA_TOOL_OPTIONS="-XX:AOTCacheOutput=/aot/app.aot" \
-  -e PORT="$PORT" -e REDIS_HOST=127.0.0.1 -e REDIS_PORT="$REDIS_PORT" "$IMAGE" >/dev/null
-URL="http://127.0.0.1:$PORT"
-await "$URL/health" "$TRAIN"
-for i in $(seq 1 300); do
-  curl -fs "$URL/greeting" >/dev/null
-  curl -fs "$URL/greeting?name=Ada" >/dev/null
-  curl -fs -H 'Content-Type: application/json' -d '{"name":"Grace"}' "$URL/greeting" >/dev/null
-  curl -fs "$URL/ready" >/dev/null
-  curl -fs "$URL/health" >/dev/null
-  if [ $((i % 10)) = 0 ]; then
-    curl -s -o /dev/null "$URL/greeting?name=%3Cb%3E"
-    curl -s -o /dev/null -H 'Content-Type: application/json' -d '{"name":' "$URL/greeting"
-    curl -s -o /dev/null -H 'Content-Type: text/plain' -d 'Ada' "$URL/greeting"
-    curl -s -o /dev/null "$URL/nothing"
-  fi
-done
-podman stop -t 120 "$TRAIN" >/dev/null
-podman logs "$TRAIN" > "$AOT/train.log" 2>&1
-[ -s "$AOT/app.aot" ] || { tail -20 "$AOT/train.log"; fail "the training run wrote no app.aot"; }
-echo "ok - trained app.aot in the image: $(du -h "$AOT/app.aot" | cut -f1) after $(redis-cli -p "$REDIS_PORT" GET greeting:count 2>/dev/null || echo '?') greetings"
+# ---- train: the step in the image, the workload sidecar beside it ---------------------------------
+podman pull -q --tls-verify=false "$PINNED" >/dev/null
+in_image "$TRAIN" train > "$AOT/train-step.log" 2>&1 &
+TRAIN_PID=$!
+AOT_DIR="$AOT" on_host workload sh AOT_DIR > "$AOT/workload.log" 2>&1 &
+WORKLOAD_PID=$!
+wait "$TRAIN_PID" || { cat "$AOT/train-step.log" "$AOT/workload.log"; fail "the train step failed"; }
+wait "$WORKLOAD_PID" || { cat "$AOT/workload.log"; fail "the workload sidecar failed"; }
+cat "$AOT/workload.log" "$AOT/train-step.log"
+echo "ok - train step: app.aot $(du -h "$AOT/app.aot" | cut -f1), Redis counted $(redis-cli -p "$REDIS_PORT" GET greeting:count 2>/dev/null || echo '?') greetings"
 
-# ---- the image with the cache: one more layer, and -XX:AOTCache in the entry point --------------
-python3 - "$IMAGE" "$AOT/Containerfile" <<'EOF'
-import json, subprocess, sys
-image, out = sys.argv[1], sys.argv[2]
-config = json.loads(subprocess.check_output(["podman", "image", "inspect", image]))[0]["Config"]
-entrypoint = list(config["Entrypoint"])
-assert entrypoint[0] == "java", entrypoint
-entrypoint.insert(1, "-XX:AOTCache=app.aot")
-workdir = config.get("WorkingDir") or "/"
-with open(out, "w") as f:
-    f.write(f"FROM {image}\n")
-    f.write(f"COPY --chown=185:0 app.aot {workdir.rstrip('/')}/app.aot\n")
-    f.write(f"ENTRYPOINT {json.dumps(entrypoint)}\n")
+# ---- check-cache: the JVM must open it with -XX:AOTMode=on -------------------------------------------
+podman rm -f "$TRAIN" >/dev/null
+in_image "$TRAIN" check-cache > "$AOT/check-step.log" 2>&1 || { cat "$AOT/check-step.log"; fail "the check-cache step failed"; }
+echo "ok - check-cache step: $(tail -1 "$AOT/check-step.log")"
+
+# ---- push: the image plus the cache, by the Task's script ---------------------------------------------
+# AOT_DIR is the host folder here; HOME stays this user's, for Maven.
+AOT_DIR="$AOT" on_host push bash AOT_DIR HOME > "$AOT/push-step.log" 2>&1 \
+  || { tail -40 "$AOT/push-step.log"; fail "the push step failed"; }
+grep Pushed "$AOT/push-step.log"
+[ "$(cat "$AOT/results/IMAGE_URL")" = "$TARGET" ] || fail "IMAGE_URL result is $(cat "$AOT/results/IMAGE_URL")"
+AOT_DIGEST=$(cat "$AOT/results/IMAGE_DIGEST")
+[[ $AOT_DIGEST == sha256:* ]] || fail "IMAGE_DIGEST result is $AOT_DIGEST"
+echo "ok - push step: results IMAGE_URL $TARGET, IMAGE_DIGEST $AOT_DIGEST"
+
+# ---- what was pushed: the same image plus one layer ------------------------------------------------------
+AOT_PINNED="${TARGET%:*}@$AOT_DIGEST"
+config "$AOT_PINNED" > "$AOT/aot-config.json"
+python3 - "$AOT/image-config.json" "$AOT/aot-config.json" <<'EOF' || fail "the AOT image is not the image plus its cache"
+import json, sys
+before, after = (json.load(open(f)) for f in sys.argv[1:])
+b, a = before["config"], after["config"]
+for key in ("Entrypoint", "User", "WorkingDir", "Labels", "ExposedPorts"):
+    assert a.get(key) == b.get(key), f"{key}: {b.get(key)} became {a.get(key)}"
+env_b, env_a = set(b.get("Env", [])), set(a.get("Env", []))
+assert env_a - env_b == {"JAVA_TOOL_OPTIONS=-XX:AOTCache=app.aot"}, env_a ^ env_b
+assert env_b <= env_a, env_b - env_a
+ids_b, ids_a = before["rootfs"]["diff_ids"], after["rootfs"]["diff_ids"]
+assert ids_a[:-1] == ids_b and len(ids_a) == len(ids_b) + 1, (ids_b, ids_a)
+print(f"ok - pushed image: the {len(ids_b)} layers of the image, unchanged, plus app.aot; entry point, user, labels kept")
 EOF
-podman build -q --network host -t "$OUTPUT" -f "$AOT/Containerfile" "$AOT" >/dev/null \
-  || fail "podman build of $OUTPUT failed"
-echo "ok - built $OUTPUT: $(podman image inspect -f '{{json .Config.Entrypoint}}' "$OUTPUT")"
 
-# ---- it is used: read-only, the JVM's own AOT log, a counted greeting ----------------------------
+# ---- run it: read-only, its own JAVA_TOOL_OPTIONS opens the cache, a counted greeting ------------------
+podman pull -q --tls-verify=false "$AOT_PINNED" >/dev/null
+podman tag "$AOT_PINNED" localhost/acme/greeting:check-aot
+FLAGS=$(python3 -c 'import json,sys; print(next(e.split("=",1)[1] for e in json.load(open(sys.argv[1]))["config"]["Env"] if e.startswith("JDK_JAVA_OPTIONS=")))' "$AOT/aot-config.json")
 PORT=$(free_port)
 START=$(date +%s%N)
 podman run -d --name "$CHECK" --network host --read-only --read-only-tmpfs=false \
-  -e JAVA_TOOL_OPTIONS="-Xlog:aot=info" \
-  -e PORT="$PORT" -e REDIS_HOST=127.0.0.1 -e REDIS_PORT="$REDIS_PORT" "$OUTPUT" >/dev/null
-await "http://127.0.0.1:$PORT/greeting" "$CHECK"
+  -e JDK_JAVA_OPTIONS="$FLAGS -Xlog:aot=info" \
+  -e PORT="$PORT" -e REDIS_HOST=127.0.0.1 -e REDIS_PORT="$REDIS_PORT" "$AOT_PINNED" >/dev/null
+await_http "http://127.0.0.1:$PORT/greeting" 400 || { podman logs "$CHECK" 2>&1 | tail -20; fail "$TARGET did not answer"; }
 MS=$(( ($(date +%s%N) - START) / 1000000 ))
 curl -fs "http://127.0.0.1:$PORT/greeting" | grep -q '"counter":"ok"' || fail "no counted greeting"
-podman logs "$CHECK" > "$AOT/check.log" 2>&1
-grep -q 'Opened AOT cache app.aot' "$AOT/check.log" || { head -20 "$AOT/check.log"; fail "the JVM did not open the AOT cache"; }
-if grep -Eiq 'mismatch|Unable to map|error.*AOT cache|AOT cache.*(disabled|rejected)' "$AOT/check.log"; then
-  fail "the AOT cache was rejected: $(grep -Ei 'mismatch|unable|error|disabled|rejected' "$AOT/check.log" | head -3)"
+podman logs "$CHECK" > "$AOT/run.log" 2>&1
+grep -q 'Picked up JAVA_TOOL_OPTIONS: -XX:AOTCache=app.aot' "$AOT/run.log" || { head -5 "$AOT/run.log"; fail "the image's JAVA_TOOL_OPTIONS was not used"; }
+grep -q 'Opened AOT cache app.aot' "$AOT/run.log" || { head -20 "$AOT/run.log"; fail "the JVM did not open the AOT cache"; }
+if grep -Eiq 'mismatch|Unable to map|error.*AOT cache|AOT cache.*(disabled|rejected)' "$AOT/run.log"; then
+  fail "the AOT cache was rejected: $(grep -Ei 'mismatch|unable|error|disabled|rejected' "$AOT/run.log" | head -3)"
 fi
-echo "ok - $OUTPUT opened its AOT cache and counted a greeting; first 200 of /greeting $MS ms after podman run"
+echo "ok - $TARGET opened its AOT cache and counted a greeting; first 200 of /greeting $MS ms after podman run"
 echo "AOT IMAGE PASSED"

@@ -129,7 +129,7 @@ class TektonResourcesIT {
     @Test
     void everyTaskReferenceResolvesWithinTheTask() {
         Map<String, JsonNode> tasks = RESOURCES.get("Task");
-        assertEquals(Set.of("greeting-maven-test", "greeting-jib-build-push", "greeting-knative-deploy",
+        assertEquals(Set.of("greeting-maven-test", "greeting-jib-build-push", "greeting-aot-image", "greeting-knative-deploy",
                 "greeting-smoke-test", "greeting-knative-promote"), tasks.keySet());
         tasks.forEach((name, task) -> {
             JsonNode spec = task.path("spec");
