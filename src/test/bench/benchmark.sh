@@ -3,9 +3,10 @@
 #   bash src/test/bench/benchmark.sh [LAUNCHES]      (default 7 launches per start-up mode)
 #
 # 1. cold start: process launch to the first 200 of GET /greeting (Redis counting), LAUNCHES
-#    times each: the fast-jar, the fast-jar with a JDK 25 AOT cache trained by the integration
-#    tests (greetings with Redis), and, when target/image-check holds the image, the image and
-#    the image with an AOT cache trained inside it (src/test/container/aot-image.sh);
+#    times each: the plain fast-jar, the aot-jar (what the image ships) with a JDK 25 AOT cache
+#    trained by the integration tests (greetings with Redis), and, when the image check has run
+#    (bash src/test/container/image-check.sh), the image and the image with the AOT cache the
+#    pipeline's Task trained inside it;
 # 2. memory: RSS after the first request, and after the load run;
 # 3. throughput: wrk, concurrency 50, 20 s after a 5 s warm-up: req/s, p50, p99, errors;
 # 4. the ceiling: redis-benchmark -t incr at the same concurrency;
@@ -23,9 +24,7 @@ LAUNCHES=${1:-7}
 JDK=$(jdk25_home)
 JAVA="$JDK/bin/java"
 CONCURRENCY=50
-# The image's JVM flags (application.properties, quarkus.jib.jvm-arguments) under the Knative
-# memory limit of 256Mi, so that the figures are the ones a pod would see.
-JVM_FLAGS=(-XX:MaxRAM=256m -XX:MaxRAMPercentage=50 -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData)
+JVM_FLAGS=("${BENCH_JVM_FLAGS[@]}")
 
 fail() { echo "BENCHMARK FAILED: $*" >&2; exit 1; }
 for tool in python3 curl wrk hey redis-benchmark redis-cli unzip; do
@@ -41,7 +40,8 @@ trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
 # ---- the two jars: a plain fast-jar, and one with an AOT cache trained by the ITs -------------
 echo "building the fast-jar and the AOT-trained jar (a few minutes)..."
 copy_project "$OUT/src-fast"
-(cd "$OUT/src-fast" && JAVA_HOME="$JDK" ./mvnw -B -q -ntp package -DskipTests) > "$OUT/build-fast.log" 2>&1 \
+(cd "$OUT/src-fast" && JAVA_HOME="$JDK" ./mvnw -B -q -ntp package -DskipTests -Dquarkus.package.jar.type=fast-jar) \
+  > "$OUT/build-fast.log" 2>&1 \
   || fail "fast-jar build failed, see $OUT/build-fast.log"
 copy_project "$OUT/src-aot"
 # The training run: GreetingContractIT drives the packaged app (greetings, health, ready, errors)
@@ -89,10 +89,9 @@ IMAGE_CHECK="$ROOT/target/image-check"
 if command -v podman >/dev/null && [ -f "$IMAGE_CHECK/containers.conf" ]; then
   export CONTAINERS_CONF="$IMAGE_CHECK/containers.conf" CONTAINERS_STORAGE_CONF="$IMAGE_CHECK/storage.conf"
   IMAGE=$(podman images --format '{{.Repository}}:{{.Tag}}' | grep 'acme/greeting:check$' | head -1 || true)
-  if [ -n "$IMAGE" ]; then
-    # The same image with an AOT cache trained inside it (localhost/acme/greeting:check-aot).
-    bash "$ROOT/src/test/container/aot-image.sh" "$IMAGE" > "$OUT/aot-image.log" 2>&1 \
-      || fail "the AOT image could not be built, see $OUT/aot-image.log"
+  # The image check leaves both: the image Jib built, and the one the pipeline's Task
+  # greeting-aot-image made from it with a cache trained inside it.
+  if [ -n "$IMAGE" ] && podman image exists localhost/acme/greeting:check-aot; then
     for variant in "container $IMAGE" "container-aot localhost/acme/greeting:check-aot"; do
       read -r name image <<< "$variant"
       port=$(free_port)

@@ -93,7 +93,19 @@ cat "$AOT/workload.log" "$AOT/train-step.log"
 echo "ok - train step: app.aot $(du -h "$AOT/app.aot" | cut -f1), Redis counted $(redis-cli -p "$REDIS_PORT" GET greeting:count 2>/dev/null || echo '?') greetings"
 
 # ---- check-cache: the JVM must open it with -XX:AOTMode=on -------------------------------------------
+# First a cache this image's JVM cannot use (one made by the host's JDK): the step must fail, as
+# the JVM logs "Opened AOT cache" before it checks the cache and then rejects it.
 podman rm -f "$TRAIN" >/dev/null
+mv "$AOT/app.aot" "$AOT/app.aot.trained"
+"$(jdk25_home)/bin/java" -XX:AOTCacheOutput="$AOT/app.aot" -version > "$AOT/stranger.log" 2>&1 || fail "no stranger cache"
+chmod 644 "$AOT/app.aot"
+if in_image "$TRAIN" check-cache > "$AOT/check-stranger.log" 2>&1; then
+  cat "$AOT/check-stranger.log"; fail "the check-cache step passed a cache made by another JVM"
+fi
+grep -q 'Unable to use AOT cache' "$AOT/check-stranger.log" || { cat "$AOT/check-stranger.log"; fail "the check-cache step failed for another reason"; }
+echo "ok - check-cache step refuses a cache made by another JVM: $(grep -m1 'not the one used' "$AOT/check-stranger.log" | sed 's/^\[[^]]*\]//')"
+podman rm -f "$TRAIN" >/dev/null
+mv "$AOT/app.aot.trained" "$AOT/app.aot"
 in_image "$TRAIN" check-cache > "$AOT/check-step.log" 2>&1 || { cat "$AOT/check-step.log"; fail "the check-cache step failed"; }
 echo "ok - check-cache step: $(tail -1 "$AOT/check-step.log")"
 

@@ -6,6 +6,10 @@ jdk25_home() {
   echo "${JDK25_HOME:-$(ls -d /usr/lib/jvm/temurin-25-jdk-* /usr/lib/jvm/java-25-openjdk-* 2>/dev/null | head -1 || true)}"
 }
 
+# The image's JVM flags (JDK_JAVA_OPTIONS in application.properties) under the Knative memory
+# limit of 256Mi, so that the benchmark's figures are the ones a pod would see.
+BENCH_JVM_FLAGS=(-XX:MaxRAM=256m -XX:MaxRAMPercentage=50 -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData)
+
 # A TCP port on 127.0.0.1 that nothing listens on now.
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'

@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# The figures behind each tuned setting (README, "Tuning"): the shipped configuration against
+# each alternative, on this machine, against a real redis-server.
+#   bash src/test/bench/tune.sh [LAUNCHES]     (after benchmark.sh, whose two builds it reuses)
+#
+# 1. cold start, LAUNCHES each (default 7): the fast-jar and the aot-jar, each with an AOT cache
+#    trained by the pipeline's own workload (tekton/tasks/aot-image.yaml, sidecar "workload"),
+#    and the aot-jar with C1 only;
+# 2. load, one wrk run each (concurrency 50, 20 s after a 5 s warm-up): the shipped settings,
+#    then one setting changed at a time (worker threads, Redis pool, event loops, C1 only).
+# Writes target/bench/tuning.md. wrk shares the 2 cores; runs differ by about 10%, so only
+# differences well beyond that count.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
+# shellcheck source=../shell/common.sh
+. "$ROOT/src/test/shell/common.sh"
+BENCH="$ROOT/target/bench"
+OUT="$BENCH/tuning"
+LAUNCHES=${1:-7}
+JAVA="$(jdk25_home)/bin/java"
+FAST="$BENCH/src-fast/target/quarkus-app"
+AOT_JAR="$BENCH/src-aot/target/quarkus-app"
+
+fail() { echo "TUNING FAILED: $*" >&2; exit 1; }
+[ -f "$FAST/quarkus-run.jar" ] && [ -f "$AOT_JAR/app.aot" ] || fail "run src/test/bench/benchmark.sh first"
+rm -rf "$OUT"
+mkdir -p "$OUT"
+PIDS=()
+trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
+
+REDIS_SERVER=$(redis_server_binary "$OUT") || fail "no redis-server binary"
+REDIS_PORT=$(free_port)
+"$REDIS_SERVER" --port "$REDIS_PORT" --bind 127.0.0.1 --save "" > "$OUT/redis.log" 2>&1 &
+PIDS+=($!)
+sleep 0.3
+
+start_app() { # DIR PORT FLAGS...: the app in the background, its pid in APP
+  local dir=$1 port=$2; shift 2
+  (cd "$dir" && exec "$JAVA" "${BENCH_JVM_FLAGS[@]}" "$@" -Dquarkus.http.port="$port" -DREDIS_PORT="$REDIS_PORT" \
+      -jar quarkus-run.jar > "$OUT/app-$port.log" 2>&1) &
+  APP=$!
+}
+
+# ---- a cache for each layout, trained by the pipeline's workload ------------------------------------
+python3 "$ROOT/src/test/container/tekton_step.py" "$ROOT/tekton/tasks/aot-image.yaml" "$OUT" \
+  image-url=- image-digest=- target-image=- workspaces.source.path=- workspaces.maven-cache.path=- \
+  workspaces.docker-config.path=- results.IMAGE_URL.path=- results.IMAGE_DIGEST.path=-
+for layout in fast aot-jar; do
+  dir=$FAST; [ "$layout" = fast ] || dir=$AOT_JAR
+  cp -r "$dir" "$OUT/$layout"
+  rm -f "$OUT/$layout/app.aot"
+  port=$(free_port)
+  start_app "$OUT/$layout" "$port" -XX:AOTCacheOutput=app.aot
+  PORT=$port ROUNDS=300 AOT_DIR="$OUT" sh -c "sed -e '/^export PORT=/d' -e '/^export AOT_DIR=/d' '$OUT/workload.sh' | sh" \
+    > "$OUT/workload-$layout.log" 2>&1 || fail "the workload failed: $(cat "$OUT/workload-$layout.log")"
+  rm -f "$OUT/workload.done"
+  kill -TERM "$APP"; wait "$APP" || true
+  [ -s "$OUT/$layout/app.aot" ] || fail "no cache for $layout"
+done
+
+coldstart() { # NAME DIR FLAGS...
+  local name=$1 dir=$2 port; shift 2
+  port=$(free_port)
+  (cd "$dir" && python3 "$ROOT/src/test/bench/coldstart.py" "$LAUNCHES" "http://127.0.0.1:$port/greeting" -- \
+      "$JAVA" "${BENCH_JVM_FLAGS[@]}" "$@" -Dquarkus.http.port="$port" -DREDIS_PORT="$REDIS_PORT" -jar quarkus-run.jar) \
+    | python3 -c 'import json,statistics,sys; ms=json.load(sys.stdin)["ms"]; print(f"| {sys.argv[1]} | {len(ms)} | {statistics.median(ms):.0f} | {min(ms):.0f} | {max(ms):.0f} |")' "$name"
+}
+{
+  echo "Measured $(date -u +%Y-%m-%d) on $(uname -m), $(nproc) cores; JVM flags ${BENCH_JVM_FLAGS[*]}."
+  echo
+  echo "| start-up (cache trained by the pipeline's workload) | launches | median to first 200 (ms) | min | max |"
+  echo "|---|---|---|---|---|"
+  coldstart "fast-jar + AOT cache" "$OUT/fast" -XX:AOTCache=app.aot
+  coldstart "aot-jar + AOT cache (shipped)" "$OUT/aot-jar" -XX:AOTCache=app.aot
+  coldstart "aot-jar + AOT cache, C1 only (-XX:TieredStopAtLevel=1)" "$OUT/aot-jar" -XX:AOTCache=app.aot -XX:TieredStopAtLevel=1
+} | tee "$OUT/coldstart.md"
+
+# ---- load: one setting changed at a time ------------------------------------------------------------
+load() { # NAME FLAGS...
+  local name=$1 port; shift
+  port=$(free_port)
+  start_app "$OUT/aot-jar" "$port" -XX:AOTCache=app.aot "$@"
+  await_http "http://127.0.0.1:$port/greeting" 200 || fail "$name did not start"
+  wrk -t2 -c50 -d5s "http://127.0.0.1:$port/greeting" > /dev/null
+  wrk -t2 -c50 -d20s --latency "http://127.0.0.1:$port/greeting" > "$OUT/wrk-$port.txt"
+  local rss; rss=$(awk '/^VmRSS:/ {printf "%.0f", $2 / 1024}' "/proc/$(pgrep -f "quarkus.http.port=$port" | head -1)/status")
+  kill -TERM "$APP"; wait "$APP" || true
+  awk -v name="$name" -v rss="$rss" '
+    /Requests\/sec/ {rps = $2} $1 == "50%" {p50 = $2} $1 == "99%" {p99 = $2}
+    /Non-2xx/ {errors += $NF} /Socket errors/ {gsub(",", ""); errors += $4 + $6 + $8 + $10}
+    END {printf "| %s | %d | %s | %s | %d | %s |\n", name, rps, p50, p99, errors, rss}' "$OUT/wrk-$port.txt"
+}
+{
+  echo
+  echo "| load: wrk -c50 20 s, aot-jar + cache | req/s | p50 | p99 | errors | RSS after (MiB) |"
+  echo "|---|---|---|---|---|---|"
+  load "shipped: 1 worker thread, Redis pool 16, tiered JIT"
+  load "Quarkus' default worker pool (max 200 threads)" -Dquarkus.thread-pool.max-threads=200
+  load "2 worker threads" -Dquarkus.thread-pool.max-threads=2
+  load "4 worker threads" -Dquarkus.thread-pool.max-threads=4
+  load "Redis pool 6 (the client's default)" -Dquarkus.redis.max-pool-size=6
+  load "Redis pool 32" -Dquarkus.redis.max-pool-size=32
+  load "2 event loops (default 2 per core)" -Dquarkus.vertx.event-loops-pool-size=2
+  load "C1 only (-XX:TieredStopAtLevel=1)" -XX:TieredStopAtLevel=1
+  load "shipped, again" 
+} | tee "$OUT/load.md"
+cat "$OUT/coldstart.md" "$OUT/load.md" > "$BENCH/tuning.md"
+echo "wrote target/bench/tuning.md"
