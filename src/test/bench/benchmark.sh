@@ -24,7 +24,6 @@ LAUNCHES=${1:-7}
 JDK=$(jdk25_home)
 JAVA="$JDK/bin/java"
 CONCURRENCY=50
-JVM_FLAGS=("${BENCH_JVM_FLAGS[@]}")
 
 fail() { echo "BENCHMARK FAILED: $*" >&2; exit 1; }
 for tool in python3 curl wrk hey redis-benchmark redis-cli unzip; do
@@ -48,7 +47,7 @@ copy_project "$OUT/src-aot"
 # against a real redis-server while the JVM records; Quarkus then writes app.aot.
 (cd "$OUT/src-aot" && JAVA_HOME="$JDK" ./mvnw -B -q -ntp verify -Dquarkus.package.jar.aot.enabled=true \
     -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=GreetingContractIT -DskipManifestTools=true \
-    -Dquarkus.test.arg-line="${JVM_FLAGS[*]}") \
+    -Dquarkus.test.arg-line="${BENCH_JVM_FLAGS[*]}") \
   > "$OUT/build-aot.log" 2>&1 || fail "AOT build failed, see $OUT/build-aot.log"
 FAST="$OUT/src-fast/target/quarkus-app"
 AOT="$OUT/src-aot/target/quarkus-app"
@@ -64,7 +63,7 @@ redis() { redis-cli -p "$REDIS_PORT" "$@"; }
 
 # ---- the AOT cache is really used: the JVM's own log says so -------------------------------------
 APP_PORT=$(free_port)
-(cd "$AOT" && timeout 30 "$JAVA" "${JVM_FLAGS[@]}" -XX:AOTCache=app.aot -Xlog:aot=info -Dquarkus.http.port="$APP_PORT" \
+(cd "$AOT" && timeout 30 "$JAVA" "${BENCH_JVM_FLAGS[@]}" -XX:AOTCache=app.aot -Xlog:aot=info -Dquarkus.http.port="$APP_PORT" \
     -DREDIS_PORT="$REDIS_PORT" -jar quarkus-run.jar > "$OUT/aot-check.log" 2>&1 &)
 await_http "http://127.0.0.1:$APP_PORT/greeting" 200 || true
 pkill -f "quarkus.http.port=$APP_PORT" || true
@@ -83,8 +82,8 @@ coldstart() { # NAME DIR COMMAND...
   (cd "$dir" && python3 "$ROOT/src/test/bench/coldstart.py" "$LAUNCHES" "http://127.0.0.1:$port/greeting" -- \
       "$@" -Dquarkus.http.port="$port" -DREDIS_PORT="$REDIS_PORT" -jar quarkus-run.jar) > "$OUT/coldstart-$name.json"
 }
-coldstart fast-jar "$FAST" "$JAVA" "${JVM_FLAGS[@]}"
-coldstart aot-cache "$AOT" "$JAVA" "${JVM_FLAGS[@]}" -XX:AOTCache=app.aot
+coldstart fast-jar "$FAST" "$JAVA" "${BENCH_JVM_FLAGS[@]}"
+coldstart aot-cache "$AOT" "$JAVA" "${BENCH_JVM_FLAGS[@]}" -XX:AOTCache=app.aot
 IMAGE_CHECK="$ROOT/target/image-check"
 if command -v podman >/dev/null && [ -f "$IMAGE_CHECK/containers.conf" ]; then
   export CONTAINERS_CONF="$IMAGE_CHECK/containers.conf" CONTAINERS_STORAGE_CONF="$IMAGE_CHECK/storage.conf"
@@ -105,7 +104,7 @@ fi
 
 # ---- load: wrk at concurrency 50 on the AOT-started function -------------------------------------
 APP_PORT=$(free_port)
-(cd "$AOT" && exec "$JAVA" "${JVM_FLAGS[@]}" -XX:AOTCache=app.aot -Dquarkus.http.port="$APP_PORT" -DREDIS_PORT="$REDIS_PORT" \
+(cd "$AOT" && exec "$JAVA" "${BENCH_JVM_FLAGS[@]}" -XX:AOTCache=app.aot -Dquarkus.http.port="$APP_PORT" -DREDIS_PORT="$REDIS_PORT" \
     -jar quarkus-run.jar > "$OUT/load-app.log" 2>&1) &
 await_http "http://127.0.0.1:$APP_PORT/greeting" 200 || true
 APP_PID=$(pgrep -f "quarkus.http.port=$APP_PORT" | head -1)

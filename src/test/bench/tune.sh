@@ -52,8 +52,8 @@ for layout in fast aot-jar; do
   rm -f "$OUT/$layout/app.aot"
   port=$(free_port)
   start_app "$OUT/$layout" "$port" -XX:AOTCacheOutput=app.aot
-  PORT=$port ROUNDS=300 AOT_DIR="$OUT" sh -c "sed -e '/^export PORT=/d' -e '/^export AOT_DIR=/d' '$OUT/workload.sh' | sh" \
-    > "$OUT/workload-$layout.log" 2>&1 || fail "the workload failed: $(cat "$OUT/workload-$layout.log")"
+  PORT=$port AOT_DIR="$OUT" run_task_script "$OUT/workload.sh" sh PORT AOT_DIR > "$OUT/workload-$layout.log" 2>&1 \
+    || fail "the workload failed: $(cat "$OUT/workload-$layout.log")"
   rm -f "$OUT/workload.done"
   kill -TERM "$APP"; wait "$APP" || true
   [ -s "$OUT/$layout/app.aot" ] || fail "no cache for $layout"

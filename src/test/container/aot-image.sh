@@ -69,13 +69,6 @@ python3 "$ROOT/src/test/container/tekton_step.py" "$TASK" "$AOT/scripts" \
   results.IMAGE_URL.path="$AOT/results/IMAGE_URL" results.IMAGE_DIGEST.path="$AOT/results/IMAGE_DIGEST" \
   --env PORT="$PORT" --env REDIS_PORT="$REDIS_PORT" --env AOT_DIR=/aot
 WORKDIR=$(cat "$AOT/scripts/train.workdir")
-on_host() { # NAME SHELL VAR...: a script of the Task on this machine, which keeps its own VARs
-  local name=$1 shell=$2 drop=(); shift 2
-  for var in "$@"; do drop+=(-e "/^export $var=/d"); done
-  sed "${drop[@]}" "$AOT/scripts/$name.sh" > "$AOT/scripts/$name.host.sh"
-  local dir; dir=$(cat "$AOT/scripts/$name.workdir")
-  (cd "${dir:-.}" && "$shell" "$AOT/scripts/$name.host.sh")
-}
 in_image() { # NAME SCRIPT: a step of the Task in the image, as the Task's uid, the emptyDir at /aot
   podman run --name "$1" --network host --user 65532 -v "$AOT:/aot" -w "$WORKDIR" \
     --entrypoint /bin/sh "$PINNED" "/aot/scripts/$2.sh"
@@ -85,7 +78,7 @@ in_image() { # NAME SCRIPT: a step of the Task in the image, as the Task's uid, 
 podman pull -q --tls-verify=false "$PINNED" >/dev/null
 in_image "$TRAIN" train > "$AOT/train-step.log" 2>&1 &
 TRAIN_PID=$!
-AOT_DIR="$AOT" on_host workload sh AOT_DIR > "$AOT/workload.log" 2>&1 &
+AOT_DIR="$AOT" run_task_script "$AOT/scripts/workload.sh" sh AOT_DIR > "$AOT/workload.log" 2>&1 &
 WORKLOAD_PID=$!
 wait "$TRAIN_PID" || { cat "$AOT/train-step.log" "$AOT/workload.log"; fail "the train step failed"; }
 wait "$WORKLOAD_PID" || { cat "$AOT/workload.log"; fail "the workload sidecar failed"; }
@@ -111,7 +104,7 @@ echo "ok - check-cache step: $(tail -1 "$AOT/check-step.log")"
 
 # ---- push: the image plus the cache, by the Task's script ---------------------------------------------
 # AOT_DIR is the host folder here; HOME stays this user's, for Maven.
-AOT_DIR="$AOT" on_host push bash AOT_DIR HOME > "$AOT/push-step.log" 2>&1 \
+AOT_DIR="$AOT" run_task_script "$AOT/scripts/push.sh" bash AOT_DIR HOME > "$AOT/push-step.log" 2>&1 \
   || { tail -40 "$AOT/push-step.log"; fail "the push step failed"; }
 grep Pushed "$AOT/push-step.log"
 [ "$(cat "$AOT/results/IMAGE_URL")" = "$TARGET" ] || fail "IMAGE_URL result is $(cat "$AOT/results/IMAGE_URL")"

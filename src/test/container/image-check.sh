@@ -29,6 +29,7 @@ for tool in podman runc skopeo docker-registry busybox curl tar sha256sum unzip 
   command -v "$tool" >/dev/null || fail "$tool is not installed (apt-get install podman runc skopeo docker-registry busybox-static curl)"
 done
 [ -x "$JDK/bin/jlink" ] || fail "no JDK 25 with jlink found; set JDK25_HOME"
+python3 -c 'import yaml' 2>/dev/null || fail "python3's yaml module is missing (apt-get install python3-yaml)"
 
 rm -rf "$WORK"
 mkdir -p "$WORK"

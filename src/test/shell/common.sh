@@ -43,3 +43,14 @@ await_http() {
   done
   return 1
 }
+
+# Runs a script that src/test/container/tekton_step.py wrote for a Task's step or sidecar, here on
+# this machine: $1 the script, $2 the shell, then the variables whose values this machine keeps
+# (the script's own export of them, meant for a pod, is dropped). Runs in the step's workingDir.
+run_task_script() {
+  local script=$1 shell=$2 drop=() dir; shift 2
+  for var in "$@"; do drop+=(-e "/^export $var=/d"); done
+  sed "${drop[@]}" "$script" > "${script%.sh}.host.sh"
+  dir=$(cat "${script%.sh}.workdir")
+  (cd "${dir:-.}" && "$shell" "${script%.sh}.host.sh")
+}
