@@ -160,8 +160,7 @@ class TektonResourcesIT {
             String name = pipelineTask.path("name").asText();
             JsonNode ref = pipelineTask.path("taskRef");
             if (ref.has("resolver")) {
-                Map<String, String> resolverParams = new HashMap<>();
-                ref.path("params").forEach(p -> resolverParams.put(p.path("name").asText(), p.path("value").asText()));
+                Map<String, String> resolverParams = paramValues(ref);
                 String pinned = resolverParams.get("name") + "@" + resolverParams.get("version");
                 assertTrue(CATALOG_TASK_RESULTS.containsKey(pinned), "catalog task pinned to a known version: " + pinned);
                 resultsOf.put(name, CATALOG_TASK_RESULTS.get(pinned));
@@ -237,6 +236,43 @@ class TektonResourcesIT {
         String serviceAccount = run.path("taskRunTemplate").path("serviceAccountName").asText();
         assertTrue(RESOURCES.get("ServiceAccount").containsKey(serviceAccount), "ServiceAccount " + serviceAccount);
         assertTrue(RESOURCES.get("ServiceAccount").containsKey(listener.path("spec").path("serviceAccountName").asText()));
+    }
+
+    /**
+     * What is deployed is the image the build pushed, plus the AOT cache trained inside that very
+     * image (by digest), and it is the Pipeline's result; the untrained image never gets the tag.
+     */
+    @Test
+    void theDeployedImageIsTheBuiltImageWithItsTrainedCache() {
+        Map<String, JsonNode> tasks = new HashMap<>();
+        RESOURCES.get("Pipeline").get("greeting-delivery").path("spec").path("tasks")
+                .forEach(t -> tasks.put(t.path("name").asText(), t));
+        Map<String, String> aot = paramValues(tasks.get("aot-image"));
+        assertEquals("greeting-aot-image", tasks.get("aot-image").path("taskRef").path("name").asText());
+        assertEquals("$(tasks.build.results.IMAGE_URL)", aot.get("image-url"));
+        assertEquals("$(tasks.build.results.IMAGE_DIGEST)", aot.get("image-digest"));
+        assertEquals("$(params.image):$(params.image-tag)", aot.get("target-image"));
+        assertEquals("$(params.image-tag)-untrained", paramValues(tasks.get("build")).get("tag"));
+        Map<String, String> deploy = paramValues(tasks.get("deploy"));
+        assertEquals("$(tasks.aot-image.results.IMAGE_URL)", deploy.get("image-url"));
+        assertEquals("$(tasks.aot-image.results.IMAGE_DIGEST)", deploy.get("image-digest"));
+        JsonNode results = RESOURCES.get("Pipeline").get("greeting-delivery").path("spec").path("results");
+        results.forEach(r -> assertFalse(r.path("value").asText().contains("tasks.build."), "Pipeline result " + r));
+        JsonNode task = RESOURCES.get("Task").get("greeting-aot-image").path("spec");
+        for (String step : List.of("train", "check-cache")) {
+            JsonNode s = null;
+            for (JsonNode candidate : task.path("steps")) {
+                s = candidate.path("name").asText().equals(step) ? candidate : s;
+            }
+            assertNotNull(s, "step " + step);
+            assertEquals("$(params.image-url)@$(params.image-digest)", s.path("image").asText(), step + " runs the built image by digest");
+        }
+    }
+
+    private static Map<String, String> paramValues(JsonNode pipelineTask) {
+        Map<String, String> values = new HashMap<>();
+        pipelineTask.path("params").forEach(p -> values.put(p.path("name").asText(), p.path("value").asText()));
+        return values;
     }
 
     /** Registry credentials and the webhook secret come from Secrets, never from params. */
