@@ -54,36 +54,24 @@ AOT="$OUT/src-aot/target/quarkus-app"
 [ -f "$AOT/app.aot" ] || fail "no app.aot was written"
 
 # ---- a real Redis -------------------------------------------------------------------------------
-REDIS_SERVER=$(redis_server_binary "$OUT") || fail "no redis-server binary"
-REDIS_PORT=$(free_port)
-"$REDIS_SERVER" --port "$REDIS_PORT" --bind 127.0.0.1 --save "" > "$OUT/redis.log" 2>&1 &
-PIDS+=($!)
-sleep 0.3
+start_redis "$OUT" "$OUT/redis.log" || fail "no redis-server"
 redis() { redis-cli -p "$REDIS_PORT" "$@"; }
 
 # ---- the AOT cache is really used: the JVM's own log says so -------------------------------------
 APP_PORT=$(free_port)
-(cd "$AOT" && timeout 30 "$JAVA" "${BENCH_JVM_FLAGS[@]}" -XX:AOTCache=app.aot -Xlog:aot=info -Dquarkus.http.port="$APP_PORT" \
-    -DREDIS_PORT="$REDIS_PORT" -jar quarkus-run.jar > "$OUT/aot-check.log" 2>&1 &)
+run_jar "$AOT" "$APP_PORT" -XX:AOTMode=on -XX:AOTCache=app.aot -Xlog:aot=info > "$OUT/aot-check.log" 2>&1 &
+APP_PID=$!
 await_http "http://127.0.0.1:$APP_PORT/greeting" 200 || true
-pkill -f "quarkus.http.port=$APP_PORT" || true
-sleep 1
-grep -q 'Opened AOT cache app.aot' "$OUT/aot-check.log" || fail "the JVM did not open the AOT cache"
-if grep -Eq 'Unable to map|mismatch|An error has occurred while processing the AOT cache' "$OUT/aot-check.log"; then
-  fail "the AOT cache was rejected: $(grep -E 'error' "$OUT/aot-check.log" | head -3)"
-fi
+kill "$APP_PID" 2>/dev/null || true
+wait "$APP_PID" || true
+why=$(aot_cache_accepted "$OUT/aot-check.log") || fail "$why"
 echo "AOT cache opened and accepted (target/bench/aot-check.log)"
 
 # ---- cold starts --------------------------------------------------------------------------------
-coldstart() { # NAME DIR COMMAND...
-  local name=$1 dir=$2; shift 2
-  local port; port=$(free_port)
-  echo "cold start: $name ($LAUNCHES launches)"
-  (cd "$dir" && python3 "$ROOT/src/test/bench/coldstart.py" "$LAUNCHES" "http://127.0.0.1:$port/greeting" -- \
-      "$@" -Dquarkus.http.port="$port" -DREDIS_PORT="$REDIS_PORT" -jar quarkus-run.jar) > "$OUT/coldstart-$name.json"
-}
-coldstart fast-jar "$FAST" "$JAVA" "${BENCH_JVM_FLAGS[@]}"
-coldstart aot-cache "$AOT" "$JAVA" "${BENCH_JVM_FLAGS[@]}" -XX:AOTCache=app.aot
+echo "cold start: fast-jar ($LAUNCHES launches)"
+coldstart_jar "$OUT/coldstart-fast-jar.json" "$FAST"
+echo "cold start: aot-cache ($LAUNCHES launches)"
+coldstart_jar "$OUT/coldstart-aot-cache.json" "$AOT" -XX:AOTCache=app.aot
 IMAGE_CHECK="$ROOT/target/image-check"
 if command -v podman >/dev/null && [ -f "$IMAGE_CHECK/containers.conf" ]; then
   export CONTAINERS_CONF="$IMAGE_CHECK/containers.conf" CONTAINERS_STORAGE_CONF="$IMAGE_CHECK/storage.conf"
@@ -104,11 +92,10 @@ fi
 
 # ---- load: wrk at concurrency 50 on the AOT-started function -------------------------------------
 APP_PORT=$(free_port)
-(cd "$AOT" && exec "$JAVA" "${BENCH_JVM_FLAGS[@]}" -XX:AOTCache=app.aot -Dquarkus.http.port="$APP_PORT" -DREDIS_PORT="$REDIS_PORT" \
-    -jar quarkus-run.jar > "$OUT/load-app.log" 2>&1) &
-await_http "http://127.0.0.1:$APP_PORT/greeting" 200 || true
-APP_PID=$(pgrep -f "quarkus.http.port=$APP_PORT" | head -1)
+run_jar "$AOT" "$APP_PORT" -XX:AOTCache=app.aot > "$OUT/load-app.log" 2>&1 &
+APP_PID=$!
 PIDS+=("$APP_PID")
+await_http "http://127.0.0.1:$APP_PORT/greeting" 200 || fail "the AOT-started function did not answer; see $OUT/load-app.log"
 rss() { awk '/^VmRSS:/ {print $2}' "/proc/$APP_PID/status"; }
 RSS_FIRST=$(rss)
 wrk -t2 -c"$CONCURRENCY" -d5s "http://127.0.0.1:$APP_PORT/greeting" > "$OUT/wrk-warmup.txt"

@@ -18,27 +18,21 @@ ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
 BENCH="$ROOT/target/bench"
 OUT="$BENCH/tuning"
 LAUNCHES=${1:-7}
-JAVA="$(jdk25_home)/bin/java"
 FAST="$BENCH/src-fast/target/quarkus-app"
 AOT_JAR="$BENCH/src-aot/target/quarkus-app"
 
 fail() { echo "TUNING FAILED: $*" >&2; exit 1; }
 [ -f "$FAST/quarkus-run.jar" ] && [ -f "$AOT_JAR/app.aot" ] || fail "run src/test/bench/benchmark.sh first"
+[ -x "$(jdk25_home)/bin/java" ] || fail "no JDK 25 found; set JDK25_HOME"
 rm -rf "$OUT"
 mkdir -p "$OUT"
 PIDS=()
 trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
 
-REDIS_SERVER=$(redis_server_binary "$OUT") || fail "no redis-server binary"
-REDIS_PORT=$(free_port)
-"$REDIS_SERVER" --port "$REDIS_PORT" --bind 127.0.0.1 --save "" > "$OUT/redis.log" 2>&1 &
-PIDS+=($!)
-sleep 0.3
+start_redis "$OUT" "$OUT/redis.log" || fail "no redis-server"
 
 start_app() { # DIR PORT FLAGS...: the app in the background, its pid in APP
-  local dir=$1 port=$2; shift 2
-  (cd "$dir" && exec "$JAVA" "${BENCH_JVM_FLAGS[@]}" "$@" -Dquarkus.http.port="$port" -DREDIS_PORT="$REDIS_PORT" \
-      -jar quarkus-run.jar > "$OUT/app-$port.log" 2>&1) &
+  run_jar "$@" > "$OUT/app-$2.log" 2>&1 &
   APP=$!
 }
 
@@ -59,12 +53,11 @@ for layout in fast aot-jar; do
   [ -s "$OUT/$layout/app.aot" ] || fail "no cache for $layout"
 done
 
-coldstart() { # NAME DIR FLAGS...
-  local name=$1 dir=$2 port; shift 2
-  port=$(free_port)
-  (cd "$dir" && python3 "$ROOT/src/test/bench/coldstart.py" "$LAUNCHES" "http://127.0.0.1:$port/greeting" -- \
-      "$JAVA" "${BENCH_JVM_FLAGS[@]}" "$@" -Dquarkus.http.port="$port" -DREDIS_PORT="$REDIS_PORT" -jar quarkus-run.jar) \
-    | python3 -c 'import json,statistics,sys; ms=json.load(sys.stdin)["ms"]; print(f"| {sys.argv[1]} | {len(ms)} | {statistics.median(ms):.0f} | {min(ms):.0f} | {max(ms):.0f} |")' "$name"
+coldstart() { # NAME DIR FLAGS...: one table row
+  local name=$1; shift
+  coldstart_jar "$OUT/coldstart.json" "$@"
+  python3 -c 'import json,statistics,sys; ms=json.load(open(sys.argv[2]))["ms"]; print(f"| {sys.argv[1]} | {len(ms)} | {statistics.median(ms):.0f} | {min(ms):.0f} | {max(ms):.0f} |")' \
+    "$name" "$OUT/coldstart.json"
 }
 {
   echo "Measured $(date -u +%Y-%m-%d) on $(uname -m), $(nproc) cores; JVM flags ${BENCH_JVM_FLAGS[*]}."
@@ -84,7 +77,7 @@ load() { # NAME FLAGS...
   await_http "http://127.0.0.1:$port/greeting" 200 || fail "$name did not start"
   wrk -t2 -c50 -d5s "http://127.0.0.1:$port/greeting" > /dev/null
   wrk -t2 -c50 -d20s --latency "http://127.0.0.1:$port/greeting" > "$OUT/wrk-$port.txt"
-  local rss; rss=$(awk '/^VmRSS:/ {printf "%.0f", $2 / 1024}' "/proc/$(pgrep -f "quarkus.http.port=$port" | head -1)/status")
+  local rss; rss=$(awk '/^VmRSS:/ {printf "%.0f", $2 / 1024}' "/proc/$APP/status")
   kill -TERM "$APP"; wait "$APP" || true
   awk -v name="$name" -v rss="$rss" '
     /Requests\/sec/ {rps = $2} $1 == "50%" {p50 = $2} $1 == "99%" {p99 = $2}

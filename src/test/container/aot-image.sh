@@ -55,10 +55,7 @@ assert command.split() == entrypoint, f"Task command {command!r}, image entry po
 EOF
 echo "ok - the Task's command is the image's entry point"
 
-REDIS_SERVER=$(redis_server_binary "$WORK") || fail "no redis-server binary"
-REDIS_PORT=$(free_port)
-"$REDIS_SERVER" --port "$REDIS_PORT" --bind 127.0.0.1 --save "" > "$AOT/redis.log" 2>&1 &
-PIDS+=($!)
+start_redis "$WORK" "$AOT/redis.log" || fail "no redis-server"
 PORT=$(free_port)
 
 # ---- the Task's scripts, with this machine's ports and folders -------------------------------------
@@ -136,16 +133,13 @@ FLAGS=$(python3 -c 'import json,sys; print(next(e.split("=",1)[1] for e in json.
 PORT=$(free_port)
 START=$(date +%s%N)
 podman run -d --name "$CHECK" --network host --read-only --read-only-tmpfs=false \
-  -e JDK_JAVA_OPTIONS="$FLAGS -Xlog:aot=info" \
+  -e JDK_JAVA_OPTIONS="$FLAGS -XX:AOTMode=on -Xlog:aot=info" \
   -e PORT="$PORT" -e REDIS_HOST=127.0.0.1 -e REDIS_PORT="$REDIS_PORT" "$AOT_PINNED" >/dev/null
 await_http "http://127.0.0.1:$PORT/greeting" 400 || { podman logs "$CHECK" 2>&1 | tail -20; fail "$TARGET did not answer"; }
 MS=$(( ($(date +%s%N) - START) / 1000000 ))
 curl -fs "http://127.0.0.1:$PORT/greeting" | grep -q '"counter":"ok"' || fail "no counted greeting"
 podman logs "$CHECK" > "$AOT/run.log" 2>&1
 grep -q 'Picked up JAVA_TOOL_OPTIONS: -XX:AOTCache=app.aot' "$AOT/run.log" || { head -5 "$AOT/run.log"; fail "the image's JAVA_TOOL_OPTIONS was not used"; }
-grep -q 'Opened AOT cache app.aot' "$AOT/run.log" || { head -20 "$AOT/run.log"; fail "the JVM did not open the AOT cache"; }
-if grep -Eiq 'mismatch|Unable to map|error.*AOT cache|AOT cache.*(disabled|rejected)' "$AOT/run.log"; then
-  fail "the AOT cache was rejected: $(grep -Ei 'mismatch|unable|error|disabled|rejected' "$AOT/run.log" | head -3)"
-fi
+why=$(aot_cache_accepted "$AOT/run.log") || { head -20 "$AOT/run.log"; fail "$why"; }
 echo "ok - $TARGET opened its AOT cache and counted a greeting; first 200 of /greeting $MS ms after podman run"
 echo "AOT IMAGE PASSED"

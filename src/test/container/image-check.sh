@@ -192,11 +192,7 @@ sed -n '/| layer/,$p' "$SUMMARY"
 pass "no redis-server binary, embedded-redis jar or test jar in any layer"
 
 # ---- run it: host network, read-only root, no tmpfs, against a real Redis ---------------------
-REDIS_SERVER=$(redis_server_binary "$WORK") || fail "no redis-server binary"
-REDIS_PORT=$(free_port)
-"$REDIS_SERVER" --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --requirepass "$REDIS_PASSWORD" \
-  > "$WORK/redis.log" 2>&1 &
-PIDS+=($!)
+start_redis "$WORK" "$WORK/redis.log" --requirepass "$REDIS_PASSWORD" || fail "no redis-server"
 APP_PORT=$(free_port)
 podman pull -q --tls-verify=false "$IMAGE" >/dev/null
 START=$(date +%s%N)

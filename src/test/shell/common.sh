@@ -1,14 +1,10 @@
-# Shell helpers shared by the scripts under src/test/container and src/test/bench/benchmark.sh.
+# Shell helpers shared by the scripts under src/test/container and src/test/bench.
 # Source it after setting ROOT (the project folder); each function fails loudly, never silently.
 
 # A JDK 25 home: $JDK25_HOME, else Temurin's or Debian's under /usr/lib/jvm; empty if none.
 jdk25_home() {
   echo "${JDK25_HOME:-$(ls -d /usr/lib/jvm/temurin-25-jdk-* /usr/lib/jvm/java-25-openjdk-* 2>/dev/null | head -1 || true)}"
 }
-
-# The image's JVM flags (JDK_JAVA_OPTIONS in application.properties) under the Knative memory
-# limit of 256Mi, so that the benchmark's figures are the ones a pod would see.
-BENCH_JVM_FLAGS=(-XX:MaxRAM=256m -XX:MaxRAMPercentage=50 -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData)
 
 # A TCP port on 127.0.0.1 that nothing listens on now.
 free_port() {
@@ -53,4 +49,64 @@ run_task_script() {
   sed "${drop[@]}" "$script" > "${script%.sh}.host.sh"
   dir=$(cat "${script%.sh}.workdir")
   (cd "${dir:-.}" && "$shell" "${script%.sh}.host.sh")
+}
+
+# Starts the tests' redis-server (unpacked into the folder $1) on a free port of 127.0.0.1 with
+# the further arguments given, logging to $2; waits until it listens. Sets REDIS_PORT and adds
+# its pid to the caller's PIDS.
+start_redis() {
+  local dir=$1 log=$2 server _; shift 2
+  server=$(redis_server_binary "$dir") || return 1
+  REDIS_PORT=$(free_port)
+  "$server" --port "$REDIS_PORT" --bind 127.0.0.1 --save "" "$@" > "$log" 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 1 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$REDIS_PORT") 2>/dev/null && return 0
+    sleep 0.05
+  done
+  echo "redis-server did not listen on $REDIS_PORT; see $log" >&2
+  return 1
+}
+
+# Fails, saying why, unless the JVM log $1 shows that the JVM opened the AOT cache app.aot and
+# did not reject it. Start that JVM with -XX:AOTMode=on as well: it logs "Opened AOT cache"
+# before it compares the cache with itself, and only then rejects it.
+aot_cache_accepted() {
+  grep -q 'Opened AOT cache app.aot' "$1" || { echo "the JVM did not open the AOT cache"; return 1; }
+  if grep -Eiq 'mismatch|Unable to map|Unable to use AOT cache|error.*AOT cache|AOT cache.*(disabled|rejected)' "$1"; then
+    echo "the AOT cache was rejected: $(grep -Ei 'mismatch|unable|error|disabled|rejected' "$1" | head -3)"
+    return 1
+  fi
+}
+
+# ---- the benchmark's JVMs ---------------------------------------------------------------------------
+# The image's JVM flags (JDK_JAVA_OPTIONS in application.properties) under the Knative memory
+# limit of 256Mi, so that the benchmark's figures are the ones a pod would see.
+BENCH_JVM_FLAGS=(-XX:MaxRAM=256m -XX:MaxRAMPercentage=50 -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData)
+
+# Sets JAR_COMMAND to the command that starts quarkus-run.jar (run from its folder) on port $1
+# with those flags, then the further flags given, against the Redis on $REDIS_PORT.
+jar_command() {
+  local port=$1; shift
+  JAR_COMMAND=("$(jdk25_home)/bin/java" "${BENCH_JVM_FLAGS[@]}" "$@" -Dquarkus.http.port="$port" \
+    -DREDIS_PORT="$REDIS_PORT" -jar quarkus-run.jar)
+}
+
+# Runs that command in the folder $1 for port $2 and further flags; it execs, so run it in the
+# background (`run_jar ... &`): $! is then the JVM's pid.
+run_jar() {
+  local dir=$1; shift
+  jar_command "$@"
+  cd "$dir" && exec "${JAR_COMMAND[@]}"
+}
+
+# Measures $LAUNCHES cold starts (coldstart.py) of that command in the folder $2 with the further
+# flags given; writes coldstart.py's JSON to the file $1.
+coldstart_jar() {
+  local out=$1 dir=$2 port
+  shift 2
+  port=$(free_port)
+  jar_command "$port" "$@"
+  (cd "$dir" && python3 "$ROOT/src/test/bench/coldstart.py" "$LAUNCHES" "http://127.0.0.1:$port/greeting" -- \
+      "${JAR_COMMAND[@]}") > "$out"
 }
