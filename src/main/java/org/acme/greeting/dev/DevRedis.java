@@ -14,15 +14,15 @@ import io.quarkus.runtime.StartupEvent;
 
 /**
  * In dev mode, when no Redis is configured (neither REDIS_URL nor REDIS_HOST), starts a real
- * redis-server on the default address so that {@code ./mvnw quarkus:dev} counts with nothing
- * installed. Its append-only file lives under target/, so counts survive live reloads.
+ * redis-server on 127.0.0.1 at REDIS_PORT (6379 by default), where the Redis client looks, so that
+ * {@code ./mvnw quarkus:dev} counts with nothing installed. Its append-only file lives under
+ * target/, so counts survive live reloads.
  */
 @ApplicationScoped
 @IfBuildProfile("dev")
 public class DevRedis {
 
     private static final Logger LOG = Logger.getLogger(DevRedis.class);
-    private static final int PORT = 6379;
 
     private RedisServerProcess server;
 
@@ -32,14 +32,15 @@ public class DevRedis {
             LOG.info("Redis is configured; not starting the embedded dev Redis");
             return;
         }
+        int port = config.getOptionalValue("REDIS_PORT", Integer.class).orElse(6379);
         try {
-            server = RedisServerProcess.start(PORT, Path.of("target", "dev-redis"),
+            server = RedisServerProcess.start(port, Path.of("target", "dev-redis"),
                     "--appendonly", "yes");
             LOG.infof("Started an embedded redis-server on 127.0.0.1:%d (pid %d) for dev mode",
-                    PORT, server.pid());
+                    port, server.pid());
         } catch (IllegalStateException e) {
             LOG.warnf("Could not start the embedded dev Redis (%s); is another Redis on port %d?",
-                    e.getMessage(), PORT);
+                    e.getMessage(), port);
         }
     }
 

@@ -7,8 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * The application's log file in the test profile (%test.quarkus.log.file.path). A mark taken
- * before an action lets a test read only what the action logged.
+ * The application's log file in the test profile (%test.quarkus.log.file.path); a packaged
+ * application that {@code @QuarkusIntegrationTest} launches writes its output there too. A mark
+ * taken before an action lets a test read only what the action logged.
  */
 public final class AppLog {
 

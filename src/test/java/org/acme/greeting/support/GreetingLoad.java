@@ -1,26 +1,27 @@
 package org.acme.greeting.support;
 
-import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 
 /**
- * Clients that call GET /greeting back to back, each on its own thread and keep-alive
- * connection, until stopped; every reply is recorded with its start and end time.
+ * Clients that call GET /greeting back to back, each on its own keep-alive connection, until
+ * stopped; every reply is recorded with its start and end time. Stopping closes every
+ * connection at once, on any JDK (JDK 17's java.net.http client cannot be closed, so its
+ * connections, and the application's ends of them, lingered until a GC).
  */
 public final class GreetingLoad implements AutoCloseable {
 
@@ -31,30 +32,22 @@ public final class GreetingLoad implements AutoCloseable {
         }
     }
 
-    public static final String THREAD_PREFIX = "greeting-load-";
-
     private final Queue<Reply> replies = new ConcurrentLinkedQueue<>();
     private final Queue<String> transportErrors = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean running = new AtomicBoolean(true);
-    private final ExecutorService clients;
-    private final ExecutorService httpExecutor;
+    private final CountDownLatch clientsDone;
+    private final TestVertx vertx = TestVertx.start();
+    private final HttpClient http;
+    private final RequestOptions request;
 
     private GreetingLoad(URI greeting, int concurrency) {
-        AtomicInteger n = new AtomicInteger();
-        clients = Executors.newFixedThreadPool(concurrency, r -> new Thread(r, THREAD_PREFIX + n.incrementAndGet()));
-        httpExecutor = Executors.newCachedThreadPool(r -> new Thread(r, THREAD_PREFIX + "http-" + n.incrementAndGet()));
-        HttpClient http = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5))
-                .executor(httpExecutor)
-                .build();
-        HttpRequest request = HttpRequest.newBuilder(greeting).timeout(Duration.ofSeconds(30)).GET().build();
+        clientsDone = new CountDownLatch(concurrency);
+        http = vertx.get().createHttpClient(new HttpClientOptions().setConnectTimeout(5_000).setKeepAlive(true),
+                new PoolOptions().setHttp1MaxSize(concurrency));
+        request = new RequestOptions().setMethod(HttpMethod.GET).setHost(greeting.getHost())
+                .setPort(greeting.getPort()).setURI(greeting.getRawPath()).setIdleTimeout(30_000);
         for (int i = 0; i < concurrency; i++) {
-            clients.execute(() -> {
-                while (running.get()) {
-                    call(http, request);
-                }
-            });
+            next();
         }
     }
 
@@ -63,33 +56,44 @@ public final class GreetingLoad implements AutoCloseable {
         return new GreetingLoad(greeting, concurrency);
     }
 
-    private void call(HttpClient http, HttpRequest request) {
-        long start = System.nanoTime();
-        try {
-            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-            Long count = response.statusCode() == 200 ? new JsonObject(response.body()).getLong("count") : null;
-            replies.add(new Reply(start, System.nanoTime(), response.statusCode(), count));
-        } catch (IOException e) {
-            transportErrors.add(e.toString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            running.set(false);
+    /** One call; when it is answered, the same client makes the next, until stopped. */
+    private void next() {
+        if (!running.get()) {
+            clientsDone.countDown();
+            return;
         }
+        long start = System.nanoTime();
+        http.request(request)
+                .compose(req -> req.send().compose(response -> response.body().map(body -> {
+                    Long count = response.statusCode() == 200 ? new JsonObject(body).getLong("count") : null;
+                    return new Reply(start, System.nanoTime(), response.statusCode(), count);
+                })))
+                .onComplete(result -> {
+                    if (result.succeeded()) {
+                        replies.add(result.result());
+                    } else {
+                        transportErrors.add(result.cause().toString());
+                    }
+                    next();
+                });
     }
 
-    /** Stops the clients, lets the calls in flight finish, and returns every reply. */
+    /** Stops the clients, lets the calls in flight finish, closes every connection and returns every reply. */
     public List<Reply> stop() {
         running.set(false);
-        clients.shutdown();
         try {
-            if (!clients.awaitTermination(60, TimeUnit.SECONDS)) {
+            if (!clientsDone.await(60, TimeUnit.SECONDS)) {
                 throw new IllegalStateException("load clients did not stop within 60 s");
             }
+            http.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        } catch (Exception e) {
+            throw new IllegalStateException("closing the load clients failed", e);
+        } finally {
+            vertx.close();
         }
-        httpExecutor.shutdown();
         return new ArrayList<>(replies);
     }
 

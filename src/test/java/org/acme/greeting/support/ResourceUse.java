@@ -2,29 +2,41 @@ package org.acme.greeting.support;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * What the application holds, read from this JVM (the one @QuarkusTest runs it in) and from
- * /proc: its threads (not the test's own load and probe threads, nor the JDK's process
- * reapers), open file descriptors, sockets to Redis that are not yet closed, and heap after GC.
+ * What the application process holds, read from outside it, from /proc/&lt;pid&gt; and the JDK's
+ * jcmd: its threads, its open file descriptors, its own TCP sockets to Redis that are not yet
+ * closed, and its heap after a full GC. Nothing of the test's JVM is counted.
  */
 public record ResourceUse(int threads, int fileDescriptors, int redisSockets, long heapMiB) {
 
-    private static final List<String> TEST_THREADS = List.of(GreetingLoad.THREAD_PREFIX, ReadyWatch.THREAD_NAME,
-            "HttpClient-", "process reaper");
+    private static final Pattern SOCKET = Pattern.compile("socket:\\[(\\d+)]");
+    /** GC.heap_info's line per heap: G1's one, or the serial and parallel collectors' generations. */
+    private static final Pattern HEAP_USED = Pattern.compile(
+            "^\\s*(?:garbage-first heap|def new generation|tenured generation|PSYoungGen|ParOldGen)\\s+total \\d+K, used (\\d+)K",
+            Pattern.MULTILINE);
 
-    public static ResourceUse measure(int redisPort) {
-        collectGarbage();
-        long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / (1024 * 1024);
-        int threads = (int) Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> TEST_THREADS.stream().noneMatch(t.getName()::startsWith))
-                .count();
-        return new ResourceUse(threads, count(Path.of("/proc/self/fd")), redisSockets(redisPort), heap);
+    public static ResourceUse measure(ProcessHandle app, int redisPort) {
+        long heapKiB = heapUsedAfterGc(app.pid());
+        Path proc = Path.of("/proc", String.valueOf(app.pid()));
+        List<String> fds = links(proc.resolve("fd"));
+        Set<String> socketInodes = new HashSet<>();
+        for (String target : fds) {
+            Matcher m = SOCKET.matcher(target);
+            if (m.matches()) {
+                socketInodes.add(m.group(1));
+            }
+        }
+        return new ResourceUse(count(proc.resolve("task")), fds.size(), redisSockets(redisPort, socketInodes),
+                heapKiB / 1024);
     }
 
     @Override
@@ -33,15 +45,29 @@ public record ResourceUse(int threads, int fileDescriptors, int redisSockets, lo
                 threads, fileDescriptors, redisSockets, heapMiB);
     }
 
-    private static void collectGarbage() {
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+    private static long heapUsedAfterGc(long pid) {
+        jcmd(pid, "GC.run");
+        String info = jcmd(pid, "GC.heap_info");
+        Matcher m = HEAP_USED.matcher(info);
+        long used = 0;
+        boolean found = false;
+        while (m.find()) {
+            used += Long.parseLong(m.group(1));
+            found = true;
         }
+        if (!found) {
+            throw new IllegalStateException("no heap figure in jcmd GC.heap_info:\n" + info);
+        }
+        return used;
+    }
+
+    private static String jcmd(long pid, String command) {
+        Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+        Tool.Result result = Tool.run(Path.of("."), List.of(jcmd.toString(), String.valueOf(pid), command));
+        if (result.exitCode() != 0) {
+            throw new IllegalStateException("jcmd " + pid + " " + command + " failed:\n" + result.output());
+        }
+        return result.output();
     }
 
     private static int count(Path dir) {
@@ -52,11 +78,27 @@ public record ResourceUse(int threads, int fileDescriptors, int redisSockets, lo
         }
     }
 
+    /** Where each of the process's file descriptors points; one that closed while listed is skipped. */
+    private static List<String> links(Path fdDir) {
+        try (Stream<Path> entries = Files.list(fdDir)) {
+            return entries.map(fd -> {
+                try {
+                    return Files.readSymbolicLink(fd).toString();
+                } catch (IOException closedMeanwhile) {
+                    return null;
+                }
+            }).filter(t -> t != null).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /**
-     * Client-side TCP sockets to the Redis port in any state but TIME_WAIT (01 established,
-     * 08 CLOSE_WAIT: the server is gone and this side never closed its socket, the leak to catch).
+     * The process's TCP sockets to the Redis port in any state but TIME_WAIT (01 established,
+     * 08 CLOSE_WAIT: Redis is gone and the application never closed its end, the leak to catch),
+     * matched to the process by socket inode.
      */
-    private static int redisSockets(int port) {
+    private static int redisSockets(int port, Set<String> inodes) {
         String remotePort = String.format(":%04X", port);
         int sockets = 0;
         for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
@@ -64,7 +106,7 @@ public record ResourceUse(int threads, int fileDescriptors, int redisSockets, lo
                 List<String> lines = Files.readAllLines(Path.of(table));
                 for (String line : lines.subList(1, lines.size())) {
                     String[] fields = line.trim().split("\\s+");
-                    if (fields[2].endsWith(remotePort) && !fields[3].equals("06")) {
+                    if (fields[2].endsWith(remotePort) && !fields[3].equals("06") && inodes.contains(fields[9])) {
                         sockets++;
                     }
                 }

@@ -13,35 +13,39 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
-import jakarta.inject.Inject;
-
 import org.acme.greeting.support.AppLog;
+import org.acme.greeting.support.AppProcess;
 import org.acme.greeting.support.GreetingLoad;
 import org.acme.greeting.support.GreetingLoad.Reply;
 import org.acme.greeting.support.PasswordRedisTestResource;
 import org.acme.greeting.support.ReadyWatch;
 import org.acme.greeting.support.Readiness;
 import org.acme.greeting.support.RedisTestResource;
+import org.acme.greeting.support.RedisValue;
 import org.acme.greeting.support.ResourceUse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import io.quarkus.redis.datasource.RedisDataSource;
+import org.eclipse.microprofile.config.ConfigProvider;
+
+import io.quarkus.runtime.configuration.DurationConverter;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
-import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusIntegrationTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
 /**
- * Redis killed, frozen and cycled while 50 clients keep greeting. Redis runs with appendonly
- * yes and appendfsync always (RedisTestResource) and a password; the figures are printed for
- * the README's "Reliability" section.
+ * Redis killed, frozen and cycled while 50 clients keep greeting the packaged application, which
+ * runs in its own process (as in a pod), so that its threads, file descriptors, sockets and heap
+ * are read from that process alone and never include the test's clients. Redis runs with
+ * appendonly yes and appendfsync always (RedisTestResource) and a password; the figures are
+ * printed for the README's "Reliability" section.
  */
-@QuarkusTest
-@TestProfile(RedisFaultsUnderLoadTest.WithPassword.class)
+@QuarkusIntegrationTest
+@TestProfile(RedisFaultsUnderLoadIT.WithPassword.class)
 @WithTestResource(PasswordRedisTestResource.class)
-class RedisFaultsUnderLoadTest {
+class RedisFaultsUnderLoadIT {
 
     public static class WithPassword implements QuarkusTestProfile {
         @Override
@@ -62,11 +66,9 @@ class RedisFaultsUnderLoadTest {
     @TestHTTPResource("/ready")
     URI ready;
 
-    @Inject
-    RedisDataSource redis;
-
-    @Inject
-    GreetingConfig config;
+    /** The application's own settings, from the application.properties it was packaged with. */
+    private static final String COUNTER_KEY = setting("greeting.counter.key");
+    private static final Duration COUNTER_TIMEOUT = DurationConverter.parseDuration(setting("greeting.counter.timeout"));
 
     @AfterEach
     void redisIsBackAndNoSecretWasLogged() {
@@ -124,9 +126,9 @@ class RedisFaultsUnderLoadTest {
 
     @Test
     void frozenForFiveSecondsGreetingsAnswerWithinTheBoundAndNothingPilesUp() throws Exception {
-        Duration bound = config.counter().timeout().plus(SLACK);
+        Duration bound = COUNTER_TIMEOUT.plus(SLACK);
         warmUp();
-        ResourceUse baseline = ResourceUse.measure(RedisTestResource.redis().port());
+        ResourceUse baseline = ResourceUse.measure(AppProcess.find(), RedisTestResource.redis().port());
 
         long frozen;
         long thawed;
@@ -144,7 +146,7 @@ class RedisFaultsUnderLoadTest {
         }
         Readiness.await(Duration.ofSeconds(10));
         Thread.sleep(1_000);
-        ResourceUse afterThaw = ResourceUse.measure(RedisTestResource.redis().port());
+        ResourceUse afterThaw = ResourceUse.measure(AppProcess.find(), RedisTestResource.redis().port());
 
         List<Reply> duringFreeze = replies.stream()
                 .filter(r -> r.start() >= frozen && r.end() <= thawed).toList();
@@ -165,7 +167,7 @@ class RedisFaultsUnderLoadTest {
     @Test
     void tenOutagesInARowLeakNoThreadsFileDescriptorsOrConnections() throws Exception {
         warmUp();
-        ResourceUse baseline = ResourceUse.measure(RedisTestResource.redis().port());
+        ResourceUse baseline = ResourceUse.measure(AppProcess.find(), RedisTestResource.redis().port());
         for (int cycle = 0; cycle < 10; cycle++) {
             RedisTestResource.redis().kill();
             burst();
@@ -174,7 +176,7 @@ class RedisFaultsUnderLoadTest {
             burst();
         }
         Thread.sleep(1_000);
-        ResourceUse after = ResourceUse.measure(RedisTestResource.redis().port());
+        ResourceUse after = ResourceUse.measure(AppProcess.find(), RedisTestResource.redis().port());
         System.out.println("ten outages: before " + baseline + "; after " + after);
         assertNearBaseline(baseline, after);
     }
@@ -213,8 +215,11 @@ class RedisFaultsUnderLoadTest {
         return statuses;
     }
 
-    private long storedCount() {
-        Long value = redis.value(Long.class).get(config.counter().key());
-        return value == null ? 0 : value;
+    private static long storedCount() {
+        return RedisValue.getLong(RedisTestResource.redis().port(), PasswordRedisTestResource.PASSWORD, COUNTER_KEY);
+    }
+
+    private static String setting(String name) {
+        return ConfigProvider.getConfig().getValue(name, String.class);
     }
 }

@@ -1,0 +1,184 @@
+package org.acme.greeting;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The README's first command, {@code ./mvnw quarkus:dev}, as a newcomer runs it: in a clean copy
+ * of the project, with no Redis installed and nothing configured but free ports. Dev mode starts
+ * its own redis-server, greetings count, /ready is UP; with that Redis killed, greetings degrade
+ * and /ready is 503, as the README shows; stopping dev mode stops its Redis too.
+ */
+class DevModeIT {
+
+    private static final Path WORK = Path.of("target", "dev-mode-check");
+    private static final Set<String> NOT_COPIED = Set.of("target", ".git", "node_modules");
+    private static final Duration START_LIMIT = Duration.ofMinutes(4);
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @Test
+    void devModeCountsInARedisItStartsItselfAndDegradesWithoutIt() throws Exception {
+        Path project = WORK.resolve("project").toAbsolutePath();
+        deleteTree(WORK);
+        copyProject(Path.of("").toAbsolutePath(), project);
+        int httpPort = freePort();
+        int redisPort = freePort();
+        Path log = WORK.resolve("dev-mode.log");
+
+        List<String> command = new ArrayList<>(List.of("./mvnw", "-B", "-ntp", "quarkus:dev", "-Ddebug=false"));
+        // The coverage agent of the integration tests, when the build gives one (pom.xml).
+        String agent = System.getProperty("quarkus.test.arg-line", "");
+        if (!agent.isBlank()) {
+            command.add("-Djvm.args=" + agent);
+        }
+        ProcessBuilder builder = new ProcessBuilder(command).directory(project.toFile())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().put("QUARKUS_HTTP_PORT", String.valueOf(httpPort));
+        builder.environment().put("REDIS_PORT", String.valueOf(redisPort));
+        builder.environment().remove("REDIS_HOST");
+        builder.environment().remove("REDIS_URL");
+        Process maven = builder.start();
+        maven.getOutputStream().close();
+        String base = "http://127.0.0.1:" + httpPort;
+        try {
+            awaitHealth(base, maven, log);
+            String started = Files.readString(log);
+            assertTrue(started.contains("Started an embedded redis-server on 127.0.0.1:" + redisPort), started);
+
+            JsonObject first = new JsonObject(get(base + "/greeting", 200));
+            assertEquals("Hello, World!", first.getString("message"));
+            assertEquals(1L, first.getLong("count"), "a fresh dev Redis counts from 1");
+            assertEquals("ok", first.getString("counter"));
+            assertEquals("dev", first.getString("environment"));
+            assertEquals("local", first.getString("revision"));
+            JsonObject second = new JsonObject(get(base + "/greeting?name=Ada", 200));
+            assertEquals("Hello, Ada!", second.getString("message"));
+            assertEquals(2L, second.getLong("count"));
+            assertEquals("{\"status\":\"UP\",\"checks\":{\"redis\":\"UP\"}}", get(base + "/ready", 200));
+
+            ProcessHandle redis = descendant(maven, "redis-server").orElseThrow(() -> new AssertionError("no dev redis-server"));
+            redis.destroy();
+            redis.onExit().get(10, TimeUnit.SECONDS);
+            JsonObject degraded = new JsonObject(get(base + "/greeting", 200));
+            assertNull(degraded.getLong("count"));
+            assertEquals("unavailable", degraded.getString("counter"));
+            assertEquals("{\"status\":\"DOWN\",\"checks\":{\"redis\":\"DOWN\"}}", get(base + "/ready", 503));
+        } finally {
+            stop(maven);
+        }
+        assertTrue(descendant(maven, "redis-server").isEmpty(), "no redis-server outlives dev mode");
+    }
+
+    private void awaitHealth(String base, Process maven, Path log) throws Exception {
+        long deadline = System.nanoTime() + START_LIMIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!maven.isAlive()) {
+                fail("./mvnw quarkus:dev exited with " + maven.exitValue() + ":\n" + tail(log));
+            }
+            try {
+                if (http.send(HttpRequest.newBuilder(URI.create(base + "/health")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(500);
+        }
+        fail("dev mode did not answer /health within " + START_LIMIT + ":\n" + tail(log));
+    }
+
+    private String get(String url, int expectedStatus) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(expectedStatus, response.statusCode(), url + " answered " + response.body());
+        return response.body();
+    }
+
+    /** SIGTERM to the dev JVM: it stops its Redis and writes its coverage; then Maven exits. */
+    private static void stop(Process maven) throws Exception {
+        Optional<ProcessHandle> app = descendant(maven, "-dev.jar");
+        app.ifPresent(ProcessHandle::destroy);
+        if (!maven.waitFor(60, TimeUnit.SECONDS)) {
+            maven.descendants().forEach(ProcessHandle::destroyForcibly);
+            maven.destroyForcibly();
+            fail("dev mode did not stop within 60 s of SIGTERM");
+        }
+        assertFalse(app.isPresent() && app.get().isAlive(), "the dev JVM stopped");
+    }
+
+    private static Optional<ProcessHandle> descendant(Process process, String commandPart) {
+        return process.descendants()
+                .filter(p -> p.isAlive() && p.info().commandLine().map(c -> c.contains(commandPart)).orElse(false))
+                .findFirst();
+    }
+
+    private static String tail(Path log) throws IOException {
+        List<String> lines = Files.readAllLines(log);
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** The project as a new clone has it: no build output, no Git data, no node_modules. */
+    private static void copyProject(Path from, Path to) throws IOException {
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path source : files.toList()) {
+                Path relative = from.relativize(source);
+                boolean skipped = false;
+                for (Path part : relative) {
+                    skipped |= NOT_COPIED.contains(part.toString());
+                }
+                if (skipped) {
+                    continue;
+                }
+                Path target = to.resolve(relative.toString());
+                if (Files.isDirectory(source)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(source, target, StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (Stream<Path> files = Files.walk(dir)) {
+                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+    }
+}
