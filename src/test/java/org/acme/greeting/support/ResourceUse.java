@@ -19,9 +19,13 @@ import java.util.stream.Stream;
 public record ResourceUse(int threads, int fileDescriptors, int redisSockets, long heapMiB) {
 
     private static final Pattern SOCKET = Pattern.compile("socket:\\[(\\d+)]");
-    /** GC.heap_info's line per heap: G1's one, or the serial and parallel collectors' generations. */
+    /**
+     * GC.heap_info's line per heap: G1's one, or the serial and parallel collectors' generations.
+     * JDK 17 writes "garbage-first heap total 262144K, used 12345K", JDK 25 "garbage-first heap total
+     * reserved ..K, committed ..K, used 12345K", and names the serial generations DefNew and Tenured.
+     */
     private static final Pattern HEAP_USED = Pattern.compile(
-            "^\\s*(?:garbage-first heap|def new generation|tenured generation|PSYoungGen|ParOldGen)\\s+total \\d+K, used (\\d+)K",
+            "^\\s*(?:garbage-first heap|def new generation|tenured generation|DefNew|Tenured|PSYoungGen|ParOldGen)\\s+total\\b.*?\\bused (\\d+)K",
             Pattern.MULTILINE);
 
     public static ResourceUse measure(ProcessHandle app, int redisPort) {
