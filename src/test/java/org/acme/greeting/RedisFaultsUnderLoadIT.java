@@ -23,10 +23,9 @@ import org.acme.greeting.support.Readiness;
 import org.acme.greeting.support.RedisTestResource;
 import org.acme.greeting.support.RedisValue;
 import org.acme.greeting.support.ResourceUse;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-
-import org.eclipse.microprofile.config.ConfigProvider;
 
 import io.quarkus.runtime.configuration.DurationConverter;
 import io.quarkus.test.common.WithTestResource;
@@ -204,7 +203,8 @@ class RedisFaultsUnderLoadIT {
      */
     private void assertNearBaseline(ResourceUse baseline, ResourceUse after) {
         assertTrue(after.threads() <= baseline.threads() + 8, "threads: " + baseline + " -> " + after);
-        assertTrue(after.fileDescriptors() <= baseline.fileDescriptors() + 8, "file descriptors: " + baseline + " -> " + after);
+        assertTrue(after.fileDescriptors() <= baseline.fileDescriptors() + 8, "file descriptors: " + baseline + " -> " + after
+                + "; opened since: " + after.descriptorsOpenedSince(baseline));
         assertTrue(after.redisSockets() <= Math.max(baseline.redisSockets(), 16), "sockets to Redis: " + baseline + " -> " + after);
         assertTrue(after.heapMiB() <= baseline.heapMiB() + 32, "heap: " + baseline + " -> " + after);
     }

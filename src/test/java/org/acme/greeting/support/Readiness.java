@@ -13,7 +13,8 @@ public final class Readiness {
 
     public static void await(Duration limit) {
         long deadline = System.nanoTime() + limit.toNanos();
-        while (given().get("/ready").statusCode() != 200) {
+        // Connection: close, so that no connection of this wait outlives it (a test may count them).
+        while (given().header("Connection", "close").get("/ready").statusCode() != 200) {
             assertTrue(System.nanoTime() < deadline, "ready did not come back within " + limit);
             try {
                 Thread.sleep(50);

@@ -4,8 +4,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -13,10 +16,11 @@ import java.util.stream.Stream;
 
 /**
  * What the application process holds, read from outside it, from /proc/&lt;pid&gt; and the JDK's
- * jcmd: its threads, its open file descriptors, its own TCP sockets to Redis that are not yet
- * closed, and its heap after a full GC. Nothing of the test's JVM is counted.
+ * jcmd: its threads, its open file descriptors (and what each one is, for a failure report), its
+ * own TCP sockets to Redis that are not yet closed, and its heap after a full GC. Nothing of the
+ * test's JVM is counted.
  */
-public record ResourceUse(int threads, int fileDescriptors, int redisSockets, long heapMiB) {
+public record ResourceUse(int threads, int fileDescriptors, int redisSockets, long heapMiB, List<String> descriptors) {
 
     private static final Pattern SOCKET = Pattern.compile("socket:\\[(\\d+)]");
     /**
@@ -40,13 +44,65 @@ public record ResourceUse(int threads, int fileDescriptors, int redisSockets, lo
             }
         }
         return new ResourceUse(count(proc.resolve("task")), fds.size(), redisSockets(redisPort, socketInodes),
-                heapKiB / 1024);
+                heapKiB / 1024, describe(fds));
+    }
+
+    /** The descriptors held now that were not held at the baseline, described (for a failure report). */
+    public List<String> descriptorsOpenedSince(ResourceUse baseline) {
+        List<String> opened = new ArrayList<>(descriptors);
+        baseline.descriptors.forEach(opened::remove);
+        return opened;
     }
 
     @Override
     public String toString() {
         return String.format("threads %d, file descriptors %d, sockets to Redis %d, heap %d MiB",
                 threads, fileDescriptors, redisSockets, heapMiB);
+    }
+
+    /**
+     * What each descriptor is, for a report: a file's path, or a socket by what it is for (a port
+     * it listens on, a connection a client made to one of those, a connection it made to a remote
+     * port), so that a connection replaced by a new one to the same place does not count as new.
+     */
+    private static List<String> describe(List<String> fds) {
+        Map<String, String[]> tcp = new HashMap<>();
+        for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+            try {
+                List<String> lines = Files.readAllLines(Path.of(table));
+                for (String line : lines.subList(1, lines.size())) {
+                    String[] f = line.trim().split("\\s+");
+                    tcp.put(f[9], f);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        Set<Integer> listening = new HashSet<>();
+        for (String target : fds) {
+            Matcher m = SOCKET.matcher(target);
+            if (m.matches() && tcp.containsKey(m.group(1)) && tcp.get(m.group(1))[3].equals("0A")) {
+                listening.add(port(tcp.get(m.group(1))[1]));
+            }
+        }
+        return fds.stream().map(target -> {
+            Matcher m = SOCKET.matcher(target);
+            if (!m.matches() || !tcp.containsKey(m.group(1))) {
+                return target;
+            }
+            String[] f = tcp.get(m.group(1));
+            int local = port(f[1]);
+            if (f[3].equals("0A")) {
+                return "tcp listening on " + local;
+            }
+            return listening.contains(local)
+                    ? "tcp from a client to " + local + " (state " + f[3] + ")"
+                    : "tcp to " + port(f[2]) + " (state " + f[3] + ")";
+        }).sorted().toList();
+    }
+
+    private static int port(String address) {
+        return Integer.parseInt(address.substring(address.indexOf(':') + 1), 16);
     }
 
     private static long heapUsedAfterGc(long pid) {
