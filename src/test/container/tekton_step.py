@@ -17,7 +17,8 @@ import sys
 
 import yaml
 
-VARIABLE = re.compile(r"\$\(([a-zA-Z0-9_.-]+)\)")
+# Tekton replaces only its own variables; any other $(...) is the shell's command substitution.
+VARIABLE = re.compile(r"\$\(((?:params|workspaces|results|context|steps|tasks)\.[a-zA-Z0-9_.-]+)\)")
 
 
 def main():

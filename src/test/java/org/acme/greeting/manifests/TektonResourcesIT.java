@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,10 +18,8 @@ import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import org.acme.greeting.support.Tool;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,7 +28,6 @@ import org.junit.jupiter.params.provider.CsvSource;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
 import dev.cel.bundle.Cel;
 import dev.cel.bundle.CelFactory;
@@ -47,19 +43,14 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
  */
 class TektonResourcesIT {
 
-    private static final Path TEKTON = Path.of("tekton");
-    private static final ObjectMapper YAML = new YAMLMapper();
+    private static final Path TEKTON = TektonFiles.TEKTON;
+    private static final ObjectMapper YAML = TektonFiles.YAML;
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** The results of the catalog's git-clone 0.9, which the pipeline takes through the hub resolver. */
-    private static final Map<String, Set<String>> CATALOG_TASK_RESULTS = Map.of(
-            "git-clone@0.9", Set.of("commit", "url", "committer-date"));
     /**
-     * Tekton v1's TaskRef embeds a ResolverRef (resolver, params); fabric8's tekton-model 7.1.0,
-     * the newest complete here, has ResolverRef but not on TaskRef. A TriggerTemplate's
-     * resourcetemplates are untyped there; they are parsed on their own below.
+     * A TriggerTemplate's resourcetemplates are untyped in fabric8's tekton-model 7.1.0, the newest
+     * complete here; they are parsed on their own below.
      */
-    private static final Set<String> MODEL_GAPS = Set.of("TaskRef.resolver", "TaskRef.params",
-            "TriggerTemplate.Spec.Resourcetemplates[");
+    private static final Set<String> MODEL_GAPS = Set.of("TriggerTemplate.Spec.Resourcetemplates[");
     private static final Pattern PARAM = Pattern.compile("\\$\\(params\\.([A-Za-z0-9_.-]+?)\\)");
     private static final Pattern WORKSPACE = Pattern.compile("\\$\\(workspaces\\.([A-Za-z0-9_-]+)\\.[a-z]+\\)");
     private static final Pattern RESULT = Pattern.compile("\\$\\(results\\.([A-Za-z0-9_-]+)\\.path\\)");
@@ -67,19 +58,9 @@ class TektonResourcesIT {
     private static final Pattern TT_PARAM = Pattern.compile("\\$\\(tt\\.params\\.([A-Za-z0-9_-]+)\\)");
     private static final Pattern EXTENSION = Pattern.compile("\\$\\(extensions\\.([A-Za-z0-9_]+)\\)");
 
-    /** kind -> name -> object, from every YAML file under tekton/. */
-    private static final Map<String, Map<String, JsonNode>> RESOURCES = new HashMap<>();
-
-    @BeforeAll
-    static void readResources() throws IOException {
-        for (Path file : yamlFiles()) {
-            try (var parser = YAML.getFactory().createParser(file.toFile())) {
-                for (JsonNode doc : YAML.readValues(parser, JsonNode.class).readAll()) {
-                    RESOURCES.computeIfAbsent(doc.path("kind").asText(), k -> new LinkedHashMap<>())
-                            .put(doc.path("metadata").path("name").asText(), doc);
-                }
-            }
-        }
+    /** name -> object of one kind, from every YAML file under tekton/. */
+    private static Map<String, JsonNode> resources(String kind) {
+        return TektonFiles.ofKind(kind);
     }
 
     @Test
@@ -106,7 +87,7 @@ class TektonResourcesIT {
     @Test
     void everyFileParsesIntoTypedTektonAndKubernetesModels() throws IOException {
         int objects = 0;
-        for (Path file : yamlFiles()) {
+        for (Path file : TektonFiles.yamlFiles()) {
             List<HasMetadata> parsed = TypedModels.parse(Files.readString(file), file.toString(), MODEL_GAPS);
             assertFalse(parsed.isEmpty(), file + " holds no object");
             for (HasMetadata object : parsed) {
@@ -116,7 +97,7 @@ class TektonResourcesIT {
             }
             objects += parsed.size();
         }
-        for (JsonNode template : RESOURCES.get("TriggerTemplate").values()) {
+        for (JsonNode template : resources("TriggerTemplate").values()) {
             for (JsonNode embedded : template.path("spec").path("resourcetemplates")) {
                 HasMetadata run = TypedModels.parse(YAML.writeValueAsString(embedded), "resourcetemplate", MODEL_GAPS).get(0);
                 assertEquals("io.fabric8.tekton.v1.PipelineRun", run.getClass().getName());
@@ -128,9 +109,9 @@ class TektonResourcesIT {
 
     @Test
     void everyTaskReferenceResolvesWithinTheTask() {
-        Map<String, JsonNode> tasks = RESOURCES.get("Task");
-        assertEquals(Set.of("greeting-maven-test", "greeting-jib-build-push", "greeting-aot-image", "greeting-knative-deploy",
-                "greeting-smoke-test", "greeting-knative-promote"), tasks.keySet());
+        Map<String, JsonNode> tasks = resources("Task");
+        assertEquals(Set.of("greeting-git-clone", "greeting-maven-test", "greeting-jib-build-push", "greeting-aot-image",
+                "greeting-knative-release", "greeting-smoke-test"), tasks.keySet());
         tasks.forEach((name, task) -> {
             JsonNode spec = task.path("spec");
             Set<String> params = names(spec.path("params"));
@@ -152,21 +133,14 @@ class TektonResourcesIT {
 
     @Test
     void everyPipelineReferenceResolves() {
-        JsonNode pipeline = RESOURCES.get("Pipeline").get("greeting-delivery").path("spec");
+        JsonNode pipeline = resources("Pipeline").get("greeting-delivery").path("spec");
         Set<String> params = names(pipeline.path("params"));
         Set<String> workspaces = names(pipeline.path("workspaces"));
         Map<String, Set<String>> resultsOf = new HashMap<>();
-        for (JsonNode pipelineTask : pipeline.path("tasks")) {
+        for (JsonNode pipelineTask : TektonFiles.pipelineTasks()) {
             String name = pipelineTask.path("name").asText();
             JsonNode ref = pipelineTask.path("taskRef");
-            if (ref.has("resolver")) {
-                Map<String, String> resolverParams = paramValues(ref);
-                String pinned = resolverParams.get("name") + "@" + resolverParams.get("version");
-                assertTrue(CATALOG_TASK_RESULTS.containsKey(pinned), "catalog task pinned to a known version: " + pinned);
-                resultsOf.put(name, CATALOG_TASK_RESULTS.get(pinned));
-                continue;
-            }
-            JsonNode task = RESOURCES.get("Task").get(ref.path("name").asText());
+            JsonNode task = resources("Task").get(ref.path("name").asText());
             assertNotNull(task, "pipeline task " + name + " references Task " + ref.path("name").asText() + ", which is not in tekton/");
             JsonNode taskSpec = task.path("spec");
             resultsOf.put(name, names(taskSpec.path("results")));
@@ -198,8 +172,8 @@ class TektonResourcesIT {
 
     @Test
     void everyTriggerNamesBindingsAndATemplateThatExistAndFitThePipeline() {
-        JsonNode listener = RESOURCES.get("EventListener").get("greeting-github");
-        JsonNode template = RESOURCES.get("TriggerTemplate").get(
+        JsonNode listener = resources("EventListener").get("greeting-github");
+        JsonNode template = resources("TriggerTemplate").get(
                 listener.path("spec").path("triggers").get(0).path("template").path("ref").asText());
         assertNotNull(template);
         Set<String> templateParams = names(template.path("spec").path("params"));
@@ -207,11 +181,11 @@ class TektonResourcesIT {
 
         for (JsonNode trigger : listener.path("spec").path("triggers")) {
             String name = trigger.path("name").asText();
-            assertTrue(RESOURCES.get("TriggerTemplate").containsKey(trigger.path("template").path("ref").asText()), name);
+            assertTrue(resources("TriggerTemplate").containsKey(trigger.path("template").path("ref").asText()), name);
             Set<String> bound = new HashSet<>();
             for (JsonNode binding : trigger.path("bindings")) {
                 if (binding.has("ref")) {
-                    JsonNode resource = RESOURCES.get("TriggerBinding").get(binding.path("ref").asText());
+                    JsonNode resource = resources("TriggerBinding").get(binding.path("ref").asText());
                     assertNotNull(resource, name + " names TriggerBinding " + binding.path("ref").asText() + ", which is not in tekton/");
                     bound.addAll(names(resource.path("spec").path("params")));
                 } else {
@@ -229,13 +203,13 @@ class TektonResourcesIT {
         }
 
         JsonNode run = template.path("spec").path("resourcetemplates").get(0).path("spec");
-        JsonNode pipeline = RESOURCES.get("Pipeline").get(run.path("pipelineRef").path("name").asText());
+        JsonNode pipeline = resources("Pipeline").get(run.path("pipelineRef").path("name").asText());
         assertNotNull(pipeline, "the PipelineRun's pipelineRef exists");
         assertEquals(names(pipeline.path("spec").path("params")), names(run.path("params")), "every pipeline param is given");
         assertEquals(names(pipeline.path("spec").path("workspaces")), names(run.path("workspaces")), "every workspace is bound");
         String serviceAccount = run.path("taskRunTemplate").path("serviceAccountName").asText();
-        assertTrue(RESOURCES.get("ServiceAccount").containsKey(serviceAccount), "ServiceAccount " + serviceAccount);
-        assertTrue(RESOURCES.get("ServiceAccount").containsKey(listener.path("spec").path("serviceAccountName").asText()));
+        assertTrue(resources("ServiceAccount").containsKey(serviceAccount), "ServiceAccount " + serviceAccount);
+        assertTrue(resources("ServiceAccount").containsKey(listener.path("spec").path("serviceAccountName").asText()));
     }
 
     /**
@@ -245,8 +219,7 @@ class TektonResourcesIT {
     @Test
     void theDeployedImageIsTheBuiltImageWithItsTrainedCache() {
         Map<String, JsonNode> tasks = new HashMap<>();
-        RESOURCES.get("Pipeline").get("greeting-delivery").path("spec").path("tasks")
-                .forEach(t -> tasks.put(t.path("name").asText(), t));
+        TektonFiles.pipelineTasks().forEach(t -> tasks.put(t.path("name").asText(), t));
         Map<String, String> aot = paramValues(tasks.get("aot-image"));
         assertEquals("greeting-aot-image", tasks.get("aot-image").path("taskRef").path("name").asText());
         assertEquals("$(tasks.build.results.IMAGE_URL)", aot.get("image-url"));
@@ -254,11 +227,12 @@ class TektonResourcesIT {
         assertEquals("$(params.image):$(params.image-tag)", aot.get("target-image"));
         assertEquals("$(params.image-tag)-untrained", paramValues(tasks.get("build")).get("tag"));
         Map<String, String> deploy = paramValues(tasks.get("deploy"));
+        assertEquals("deploy", deploy.get("action"));
         assertEquals("$(tasks.aot-image.results.IMAGE_URL)", deploy.get("image-url"));
         assertEquals("$(tasks.aot-image.results.IMAGE_DIGEST)", deploy.get("image-digest"));
-        JsonNode results = RESOURCES.get("Pipeline").get("greeting-delivery").path("spec").path("results");
+        JsonNode results = resources("Pipeline").get("greeting-delivery").path("spec").path("results");
         results.forEach(r -> assertFalse(r.path("value").asText().contains("tasks.build."), "Pipeline result " + r));
-        JsonNode task = RESOURCES.get("Task").get("greeting-aot-image").path("spec");
+        JsonNode task = resources("Task").get("greeting-aot-image").path("spec");
         for (String step : List.of("train", "check-cache")) {
             JsonNode s = null;
             for (JsonNode candidate : task.path("steps")) {
@@ -270,22 +244,20 @@ class TektonResourcesIT {
     }
 
     private static Map<String, String> paramValues(JsonNode pipelineTask) {
-        Map<String, String> values = new HashMap<>();
-        pipelineTask.path("params").forEach(p -> values.put(p.path("name").asText(), p.path("value").asText()));
-        return values;
+        return TektonFiles.paramValues(pipelineTask);
     }
 
     /** Registry credentials and the webhook secret come from Secrets, never from params. */
     @Test
     void secretsComeFromSecretsNeverFromParams() {
-        RESOURCES.values().forEach(byName -> byName.forEach((name, object) -> {
+        TektonFiles.all().values().forEach(byName -> byName.forEach((name, object) -> {
             for (JsonNode params : List.of(object.path("spec").path("params"))) {
                 params.forEach(p -> assertFalse(
                         p.path("name").asText().matches("(?i).*(password|passwd|token|secret|credential).*"),
                         name + " takes a secret as param " + p.path("name").asText()));
             }
         }));
-        JsonNode run = RESOURCES.get("TriggerTemplate").get("greeting-delivery-run")
+        JsonNode run = resources("TriggerTemplate").get("greeting-delivery-run")
                 .path("spec").path("resourcetemplates").get(0).path("spec");
         JsonNode dockerConfig = null;
         for (JsonNode w : run.path("workspaces")) {
@@ -295,7 +267,7 @@ class TektonResourcesIT {
         }
         assertNotNull(dockerConfig);
         assertFalse(dockerConfig.path("secret").path("secretName").asText().isEmpty(), "registry credentials from a Secret");
-        for (JsonNode trigger : RESOURCES.get("EventListener").get("greeting-github").path("spec").path("triggers")) {
+        for (JsonNode trigger : resources("EventListener").get("greeting-github").path("spec").path("triggers")) {
             JsonNode github = trigger.path("interceptors").get(0);
             assertEquals("github", github.path("ref").path("name").asText(), "the GitHub interceptor runs first");
             JsonNode secretRef = param(github, "secretRef");
@@ -306,24 +278,39 @@ class TektonResourcesIT {
         }
     }
 
+    /**
+     * The pipeline's rights: the Knative Service, its revisions, the release Lease and the
+     * candidate tag's placeholder Service, only in greeting-dev and greeting-prod (a ClusterRole
+     * bound by RoleBindings there, never by a ClusterRoleBinding), and never delete.
+     */
     @Test
-    void pipelineRbacReachesOnlyKnativeObjectsInTheTwoNamespaces() {
-        Set<String> namespaces = new TreeSet<>();
-        RESOURCES.get("Role").values().forEach(role -> {
-            namespaces.add(role.path("metadata").path("namespace").asText());
-            if (!role.path("metadata").path("name").asText().startsWith("greeting-deployer")) {
-                return;
+    void pipelineRbacReachesOnlyTheReleaseObjectsInTheTwoNamespaces() {
+        JsonNode role = resources("ClusterRole").get("greeting-deployer");
+        Set<String> allowed = Set.of("serving.knative.dev/services", "serving.knative.dev/revisions",
+                "serving.knative.dev/routes", "serving.knative.dev/configurations", "coordination.k8s.io/leases", "/services");
+        for (JsonNode rule : role.path("rules")) {
+            rule.path("apiGroups").forEach(g -> rule.path("resources").forEach(r -> assertTrue(
+                    allowed.contains(g.asText() + "/" + r.asText()), g.asText() + "/" + r.asText())));
+            rule.path("verbs").forEach(v -> assertFalse(Set.of("delete", "deletecollection", "*", "escalate", "bind", "impersonate")
+                    .contains(v.asText()), v.asText()));
+            String group = rule.path("apiGroups").get(0).asText();
+            if (group.isEmpty()) {
+                assertEquals("[\"candidate-greeting\"]", rule.path("resourceNames").toString(), "core Services: only the candidate's placeholder");
             }
-            for (JsonNode rule : role.path("rules")) {
-                rule.path("apiGroups").forEach(g -> assertEquals("serving.knative.dev", g.asText()));
-                rule.path("resources").forEach(r -> assertTrue(Set.of("services", "revisions", "routes", "configurations")
-                        .contains(r.asText()), r.asText()));
-                rule.path("verbs").forEach(v -> assertFalse(Set.of("delete", "deletecollection", "*", "escalate", "bind")
-                        .contains(v.asText()), v.asText()));
+            if (group.equals("coordination.k8s.io") && !rule.path("verbs").toString().contains("create")) {
+                assertEquals("[\"greeting-release\"]", rule.path("resourceNames").toString(), "only the release Lease");
+            }
+        }
+        Set<String> namespaces = new TreeSet<>();
+        resources("RoleBinding").values().forEach(binding -> {
+            if (binding.path("roleRef").path("name").asText().equals("greeting-deployer")) {
+                namespaces.add(binding.path("metadata").path("namespace").asText());
+                assertEquals("greeting-pipeline", binding.path("subjects").get(0).path("name").asText());
             }
         });
         assertEquals(Set.of("greeting-dev", "greeting-prod"), namespaces);
-        assertFalse(RESOURCES.getOrDefault("ClusterRole", Map.of()).containsKey("greeting-deployer"));
+        resources("ClusterRoleBinding").values().forEach(binding -> binding.path("subjects").forEach(subject ->
+                assertFalse(subject.path("name").asText().equals("greeting-pipeline"), "no cluster-wide rights for the pipeline")));
     }
 
     /**
@@ -333,6 +320,11 @@ class TektonResourcesIT {
     @ParameterizedTest(name = "{0} -> {1}")
     @CsvSource({
             "push-tag-v1.2.3.json, release-tag-to-prod, v1.2.3",
+            "push-tag-v1.2.3-rc.1.json, release-tag-to-prod, v1.2.3-rc.1",
+            "push-tag-v1.2.3+build.7.json, , ",
+            "push-tag-v1-rc.json, , ",
+            "push-tag-vnext.json, , ",
+            "push-tag-v01.2.3.json, , ",
             "push-main.json, main-to-dev, 4e1d2c3",
             "push-feature-branch.json, , ",
             "delete-tag-v1.2.3.json, , ",
@@ -343,7 +335,7 @@ class TektonResourcesIT {
                 new TypeReference<Map<String, Object>>() {
                 });
         List<String> fired = new ArrayList<>();
-        for (JsonNode trigger : RESOURCES.get("EventListener").get("greeting-github").path("spec").path("triggers")) {
+        for (JsonNode trigger : resources("EventListener").get("greeting-github").path("spec").path("triggers")) {
             JsonNode cel = null;
             for (JsonNode interceptor : trigger.path("interceptors")) {
                 if (interceptor.path("ref").path("name").asText().equals("cel")) {
@@ -389,12 +381,7 @@ class TektonResourcesIT {
     }
 
     private static JsonNode param(JsonNode interceptor, String name) {
-        for (JsonNode p : interceptor.path("params")) {
-            if (p.path("name").asText().equals(name)) {
-                return p.path("value");
-            }
-        }
-        return com.fasterxml.jackson.databind.node.MissingNode.getInstance();
+        return TektonFiles.param(interceptor, name);
     }
 
     private static List<JsonNode> lint(String glob) {
@@ -420,9 +407,7 @@ class TektonResourcesIT {
     }
 
     private static Set<String> names(JsonNode list) {
-        Set<String> names = new TreeSet<>();
-        list.forEach(n -> names.add(n.path("name").asText()));
-        return names;
+        return TektonFiles.names(list);
     }
 
     private static void strings(JsonNode node, Consumer<String> each) {
@@ -432,10 +417,4 @@ class TektonResourcesIT {
         node.forEach(child -> strings(child, each));
     }
 
-    private static List<Path> yamlFiles() throws IOException {
-        try (Stream<Path> files = Files.walk(TEKTON)) {
-            return files.filter(p -> p.toString().endsWith(".yaml") && !p.getFileName().toString().startsWith("."))
-                    .sorted().toList();
-        }
-    }
 }
