@@ -70,15 +70,24 @@ class SmokeTestScriptTest {
         assertTrue(run.output().contains("answered by revision local, expected greeting-00042"), run.output());
     }
 
+    @Test
+    void saysStatus000WhenNothingAnswers() throws IOException {
+        Tool.Result run = smokeTest("http://127.0.0.1:9", "local");
+        assertNotEquals(0, run.exitCode(), run.output());
+        assertTrue(run.output().contains("SMOKE TEST FAILED: GET /health answered 000, expected 200"), run.output());
+    }
+
     private Tool.Result smokeTest(String expectedRevision) throws IOException {
+        String url = root.toString();
+        return smokeTest(url.endsWith("/") ? url.substring(0, url.length() - 1) : url, expectedRevision);
+    }
+
+    private Tool.Result smokeTest(String url, String expectedRevision) throws IOException {
         JsonNode task = new YAMLMapper().readTree(Path.of("tekton", "tasks", "smoke-test.yaml").toFile());
         String script = task.path("spec").path("steps").get(0).path("script").asText();
         assertTrue(script.startsWith("#!/usr/bin/env bash"), "the step is a bash script");
         Path file = dir.resolve("smoke-test.sh");
         Files.writeString(file, script);
-        String url = root.toString();
-        return Tool.run(dir, List.of("bash", file.toString()), Map.of(
-                "URL", url.endsWith("/") ? url.substring(0, url.length() - 1) : url,
-                "EXPECTED_REVISION", expectedRevision));
+        return Tool.run(dir, List.of("bash", file.toString()), Map.of("URL", url, "EXPECTED_REVISION", expectedRevision));
     }
 }

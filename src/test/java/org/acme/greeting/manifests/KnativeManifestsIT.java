@@ -346,6 +346,15 @@ class KnativeManifestsIT {
         assertTrue(PLATFORMS.get(overlay).stream().noneMatch(o -> o instanceof Service), "no Knative Service in the install");
     }
 
+    /** The README's install applies the platforms only; nothing a reader pastes applies the Service overlay. */
+    @Test
+    void theReadmeInstallsThePlatformAndNeverAppliesTheServiceOverlay() throws IOException {
+        String readme = Files.readString(Path.of("README.md"));
+        assertTrue(readme.contains("kubectl apply -k knative/platform/$env"), "the install applies knative/platform");
+        assertFalse(Pattern.compile("kubectl apply -k \\S*knative/(overlays|base)").matcher(readme).find(),
+                "the Knative Service is the pipeline's to deploy");
+    }
+
     /** A StatefulSet's serviceName must name a headless Service that selects its pods (Kubernetes StatefulSet docs). */
     @ParameterizedTest
     @ValueSource(strings = { "dev", "prod" })

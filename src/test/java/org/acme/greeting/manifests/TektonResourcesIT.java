@@ -247,6 +247,22 @@ class TektonResourcesIT {
         return TektonFiles.paramValues(pipelineTask);
     }
 
+    /**
+     * Maven 3.9 adds the MAVEN_ARGS environment variable to every command line itself (its bin/mvn:
+     * "${MAVEN_ARGS} "$@""), so a script that also passes $MAVEN_ARGS gives every argument twice.
+     */
+    @Test
+    void mavenArgumentsAreGivenOnce() {
+        for (JsonNode task : resources("Task").values()) {
+            for (JsonNode step : task.path("spec").path("steps")) {
+                boolean inEnv = step.path("env").toString().contains("\"MAVEN_ARGS\"");
+                String script = step.path("script").asText();
+                assertFalse(inEnv && script.contains("$MAVEN_ARGS"), task.path("metadata").path("name").asText()
+                        + " passes MAVEN_ARGS twice: in the environment, which Maven reads, and on the command line");
+            }
+        }
+    }
+
     /** Registry credentials and the webhook secret come from Secrets, never from params. */
     @Test
     void secretsComeFromSecretsNeverFromParams() {
