@@ -3,7 +3,6 @@ package org.acme.greeting.support;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -34,10 +33,10 @@ public class LateRedisTestResource implements QuarkusTestResourceLifecycleManage
     public Map<String, String> start() {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
-            dataDir = Files.createTempDirectory("greeting-late-redis");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        dataDir = TestRedisDirs.fresh("late-redis-");
         return Map.of("REDIS_HOST", "localhost", "REDIS_PORT", String.valueOf(port));
     }
 

@@ -3,7 +3,6 @@ package org.acme.greeting.support;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -56,11 +55,7 @@ public class RedisTestResource implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public Map<String, String> start() {
-        try {
-            current = launch(freePort(), Files.createTempDirectory("greeting-test-redis"));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        current = launch(freePort(), TestRedisDirs.fresh("redis-"));
         return clientConfig(current.port());
     }
 
@@ -72,9 +67,11 @@ public class RedisTestResource implements QuarkusTestResourceLifecycleManager {
         }
     }
 
-    private static int freePort() throws IOException {
+    private static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }
