@@ -23,6 +23,7 @@ TRAIN=greeting-aot-train
 CHECK=greeting-aot-check
 
 fail() { echo "AOT IMAGE FAILED: $*" >&2; exit 1; }
+trap 'status=$?; echo "AOT IMAGE FAILED: line $LINENO: $BASH_COMMAND exited $status" >&2' ERR
 [ $# = 2 ] || fail "usage: aot-image.sh IMAGE REGISTRY_PROJECT"
 IMAGE=$1 PROJECT=$2
 TARGET="$IMAGE-aot"
@@ -137,7 +138,8 @@ podman run -d --name "$CHECK" --network host --read-only --read-only-tmpfs=false
   -e PORT="$PORT" -e REDIS_HOST=127.0.0.1 -e REDIS_PORT="$REDIS_PORT" "$AOT_PINNED" >/dev/null
 await_http "http://127.0.0.1:$PORT/greeting" 400 || { podman logs "$CHECK" 2>&1 | tail -20; fail "$TARGET did not answer"; }
 MS=$(( ($(date +%s%N) - START) / 1000000 ))
-curl -fs "http://127.0.0.1:$PORT/greeting" | grep -q '"counter":"ok"' || fail "no counted greeting"
+curl -fs -o "$AOT/greeting.json" "http://127.0.0.1:$PORT/greeting" && grep -q '"counter":"ok"' "$AOT/greeting.json" \
+  || fail "no counted greeting: $(cat "$AOT/greeting.json" 2>/dev/null)"
 podman logs "$CHECK" > "$AOT/run.log" 2>&1
 grep -q 'Picked up JAVA_TOOL_OPTIONS: -XX:AOTCache=app.aot' "$AOT/run.log" || { head -5 "$AOT/run.log"; fail "the image's JAVA_TOOL_OPTIONS was not used"; }
 why=$(aot_cache_accepted "$AOT/run.log") || { head -20 "$AOT/run.log"; fail "$why"; }

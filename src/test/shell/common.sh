@@ -23,7 +23,7 @@ copy_project() {
 redis_server_binary() {
   local jar
   jar=$(find "${MAVEN_REPO:-$HOME/.m2/repository}/org/signal/embedded-redis" -name 'embedded-redis-*.jar' \
-    ! -name '*sources*' 2>/dev/null | head -1)
+    ! -name '*sources*' -print -quit 2>/dev/null || true)
   [ -n "$jar" ] || { echo "org.signal:embedded-redis is not in the local Maven repository; run ./mvnw verify first" >&2; return 1; }
   (cd "$1" && unzip -o -q "$jar" redis-server-7.0.15-linux-amd64 && chmod +x redis-server-7.0.15-linux-amd64)
   echo "$1/redis-server-7.0.15-linux-amd64"
