@@ -413,27 +413,17 @@ final class ApiServerStandIn implements AutoCloseable {
                     kind, name);
         }
         ObjectNode object = sent.deepCopy();
-        String denied = admit(kind, stored, object);
-        if (denied != null) {
-            return denied(denied);
-        }
-        ObjectNode metadata = object.with("metadata");
         for (String kept : List.of("uid", "creationTimestamp", "namespace")) {
-            metadata.set(kept, stored.path("metadata").get(kept));
+            object.with("metadata").set(kept, stored.path("metadata").get(kept));
         }
         if (kind.statusSubresource()) {
-            long generation = stored.path("metadata").path("generation").asLong(1);
-            boolean specChanged = !stored.path("spec").equals(object.path("spec"));
-            metadata.put("generation", specChanged ? generation + 1 : generation);
             if (stored.has("status")) {
                 object.set("status", stored.get("status").deepCopy());
             } else {
                 object.remove("status");
             }
         }
-        metadata.put("resourceVersion", String.valueOf(++resourceVersion));
-        objects.put(key(kind, namespace, name), object);
-        return new Response(200, object.deepCopy());
+        return update(kind, namespace, name, stored, object);
     }
 
     /** A JSON merge patch (RFC 7386); kubectl label sends a strategic one, which for labels is the same. */
@@ -444,14 +434,24 @@ final class ApiServerStandIn implements AutoCloseable {
         }
         ObjectNode object = stored.deepCopy();
         merge(object, patch);
+        return update(kind, namespace, name, stored, object);
+    }
+
+    /**
+     * Stores object in place of stored, as the API server ends a replace or a patch: admission,
+     * then the generation raised when the spec changed, and a new resourceVersion.
+     */
+    private Response update(Kind kind, String namespace, String name, ObjectNode stored, ObjectNode object) {
         String denied = admit(kind, stored, object);
         if (denied != null) {
             return denied(denied);
         }
-        if (kind.statusSubresource() && !stored.path("spec").equals(object.path("spec"))) {
-            object.with("metadata").put("generation", stored.path("metadata").path("generation").asLong(1) + 1);
+        ObjectNode metadata = object.with("metadata");
+        if (kind.statusSubresource()) {
+            long generation = stored.path("metadata").path("generation").asLong(1);
+            metadata.put("generation", stored.path("spec").equals(object.path("spec")) ? generation : generation + 1);
         }
-        object.with("metadata").put("resourceVersion", String.valueOf(++resourceVersion));
+        metadata.put("resourceVersion", String.valueOf(++resourceVersion));
         objects.put(key(kind, namespace, name), object);
         return new Response(200, object.deepCopy());
     }

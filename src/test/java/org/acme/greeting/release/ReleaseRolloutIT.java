@@ -114,10 +114,7 @@ class ReleaseRolloutIT {
         succeeds(run.promote(revision));
         succeeds(run.finish());
 
-        assertEquals(List.of(
-                traffic(target("greeting-00007", 100, null), target("greeting-00007", 0, "candidate")),
-                traffic(target("greeting-00007", 100, null), target(revision, 0, "candidate")),
-                traffic(target(revision, 100, null))), trafficWritten(PROD));
+        assertEquals(guardedRollout("greeting-00007", revision), trafficWritten(PROD));
         labelledClusterLocalBeforeTheNewRevisionWasBehindTheTag(revision);
         assertEquals(traffic(target(revision, 100, null)), serving(PROD));
         assertNull(api.get(ApiServerStandIn.SERVICE, PROD, "candidate-greeting"), "the tag's placeholder Service went with the tag");
@@ -140,12 +137,8 @@ class ReleaseRolloutIT {
         assertEquals(traffic(target("greeting-00007", 100, null)), serving(PROD), "traffic as it was");
         assertEquals(List.of(), tagged("candidate"), "the candidate tag is gone");
 
-        ReleaseTaskRun next = run("greeting-prod-v131");
-        succeeds(next.acquire());
-        Outcome deployed = succeeds(next.deploy("v1.3.1"));
+        Outcome deployed = releaseWithPassingSmokeTest("greeting-prod-v131", "v1.3.1");
         assertEquals("[{\"revisionName\":\"greeting-00007\",\"percent\":100}]", deployed.serving());
-        succeeds(next.promote(deployed.revision()));
-        succeeds(next.finish());
 
         assertEquals(traffic(target(deployed.revision(), 100, null)), serving(PROD));
         neverCarriedTraffic(rejected);
@@ -154,30 +147,16 @@ class ReleaseRolloutIT {
     @Test
     void theReleaseAfterAManualRollbackKeepsTheRolledBackRevisionUntilThePromote() {
         load("rolled-back.yaml");
-        ReleaseTaskRun run = run("greeting-prod-v131");
-        succeeds(run.acquire());
-        Outcome deployed = succeeds(run.deploy("v1.3.1"));
+        Outcome deployed = releaseWithPassingSmokeTest("greeting-prod-v131", "v1.3.1");
         assertEquals("[{\"revisionName\":\"greeting-00007\",\"percent\":100}]", deployed.serving());
-        succeeds(run.promote(deployed.revision()));
-        succeeds(run.finish());
-
-        assertEquals(List.of(
-                traffic(target("greeting-00007", 100, null), target("greeting-00007", 0, "candidate")),
-                traffic(target("greeting-00007", 100, null), target(deployed.revision(), 0, "candidate")),
-                traffic(target(deployed.revision(), 100, null))), trafficWritten(PROD));
+        assertEquals(guardedRollout("greeting-00007", deployed.revision()), trafficWritten(PROD));
         neverCarriedTraffic("greeting-00009");
     }
 
     @Test
     void aTrafficSplitLeftByHandIsKeptUntilThePromoteAndItsTagAfter() {
         load("split-by-hand.yaml");
-        ReleaseTaskRun run = run("greeting-prod-v130");
-        succeeds(run.acquire());
-        Outcome deployed = succeeds(run.deploy("v1.3.0"));
-        succeeds(run.promote(deployed.revision()));
-        succeeds(run.finish());
-
-        String revision = deployed.revision();
+        String revision = releaseWithPassingSmokeTest("greeting-prod-v130", "v1.3.0").revision();
         assertEquals(List.of(
                 traffic(target("greeting-00007", 90, null), target("greeting-00008", 10, "canary"),
                         target("greeting-00007", 0, "candidate")),
@@ -189,17 +168,9 @@ class ReleaseRolloutIT {
     @Test
     void aCandidateTagLeftByAFailedRunIsReplacedAndItsFailedTemplateDoesNotStopTheRelease() {
         load("candidate-left.yaml");
-        ReleaseTaskRun run = run("greeting-prod-v122");
-        succeeds(run.acquire());
-        Outcome deployed = succeeds(run.deploy("v1.2.2"));
+        Outcome deployed = releaseWithPassingSmokeTest("greeting-prod-v122", "v1.2.2");
         assertEquals("[{\"revisionName\":\"greeting-00007\",\"percent\":100}]", deployed.serving());
-        succeeds(run.promote(deployed.revision()));
-        succeeds(run.finish());
-
-        assertEquals(List.of(
-                traffic(target("greeting-00007", 100, null), target("greeting-00007", 0, "candidate")),
-                traffic(target("greeting-00007", 100, null), target(deployed.revision(), 0, "candidate")),
-                traffic(target(deployed.revision(), 100, null))), trafficWritten(PROD));
+        assertEquals(guardedRollout("greeting-00007", deployed.revision()), trafficWritten(PROD));
         neverCarriedTraffic("greeting-v1-2-1-0badf00d");
     }
 
@@ -349,6 +320,27 @@ class ReleaseRolloutIT {
 
     private ReleaseTaskRun run(String holder) {
         return new ReleaseTaskRun(holder, "prod", tmp, kubeconfig, source);
+    }
+
+    /** A prod run from acquire to finish whose smoke test passed; its deploy's outcome. */
+    private Outcome releaseWithPassingSmokeTest(String holder, String version) {
+        ReleaseTaskRun run = run(holder);
+        succeeds(run.acquire());
+        Outcome deployed = succeeds(run.deploy(version));
+        succeeds(run.promote(deployed.revision()));
+        succeeds(run.finish());
+        return deployed;
+    }
+
+    /**
+     * The three traffic writes of a release while one revision serves everything: the candidate
+     * tag on the serving revision, then on the new one at 0%, then the new one at 100%.
+     */
+    private static List<JsonNode> guardedRollout(String serving, String revision) {
+        return List.of(
+                traffic(target(serving, 100, null), target(serving, 0, "candidate")),
+                traffic(target(serving, 100, null), target(revision, 0, "candidate")),
+                traffic(target(revision, 100, null)));
     }
 
     /** A whole run as the Pipeline makes it, smoke test passing; events name each step it finished. */
