@@ -33,6 +33,18 @@ public interface GreetingConfig {
         /** Longest a greeting waits for Redis before it answers with count: null. */
         @WithDefault("1s")
         Duration timeout();
+
+        /** When a count may be reported: see {@link Durability}. */
+        @WithDefault("primary")
+        Durability durability();
+    }
+
+    /** What must hold a count before a greeting reports it. */
+    enum Durability {
+        /** The primary's reply to INCR; a failover may lose the last counts, and hand them out again. */
+        PRIMARY,
+        /** Also every replica attached to the primary (WAIT); with none attached, the greeting reports no count. */
+        REPLICATED
     }
 
     interface Ready {

@@ -25,18 +25,16 @@ public final class RedisServerProcess implements AutoCloseable {
     private static final String VERSION = "7.0.15";
     private static Path binary;
 
-    private final Path binaryUsed;
+    private final List<String> command;
     private final Process process;
     private final int port;
     private final Path dataDir;
-    private final String[] extraArgs;
 
-    private RedisServerProcess(Path binaryUsed, Process process, int port, Path dataDir, String[] extraArgs) {
-        this.binaryUsed = binaryUsed;
+    private RedisServerProcess(List<String> command, Process process, int port, Path dataDir) {
+        this.command = command;
         this.process = process;
         this.port = port;
         this.dataDir = dataDir;
-        this.extraArgs = extraArgs;
     }
 
     /**
@@ -57,28 +55,41 @@ public final class RedisServerProcess implements AutoCloseable {
      * in embedded-redis is built without TLS.
      */
     public static RedisServerProcess start(Path binary, int port, Path dataDir, String... extraArgs) {
+        List<String> command = new ArrayList<>(List.of(binary.toString(),
+                "--port", String.valueOf(port), "--bind", "127.0.0.1",
+                "--dir", dataDir.toAbsolutePath().toString(), "--save", ""));
+        command.addAll(List.of(extraArgs));
+        return launch(command, port, dataDir);
+    }
+
+    /**
+     * Starts redis-sentinel (or another binary that must have its configuration file first) on
+     * 127.0.0.1:port; Sentinel rewrites that file as it learns the group, so it must be writable.
+     */
+    public static RedisServerProcess startSentinel(Path binary, Path configFile, int port, Path dataDir) {
+        return launch(List.of(binary.toString(), configFile.toString(), "--port", String.valueOf(port),
+                "--bind", "127.0.0.1", "--dir", dataDir.toAbsolutePath().toString()), port, dataDir);
+    }
+
+    private static RedisServerProcess launch(List<String> command, int port, Path dataDir) {
         try {
             Files.createDirectories(dataDir);
-            List<String> command = new ArrayList<>(List.of(binary.toString(),
-                    "--port", String.valueOf(port), "--bind", "127.0.0.1",
-                    "--dir", dataDir.toAbsolutePath().toString(), "--save", ""));
-            command.addAll(List.of(extraArgs));
             Process process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("redis.log").toFile()))
                     .start();
-            RedisServerProcess server = new RedisServerProcess(binary, process, port, dataDir, extraArgs);
+            RedisServerProcess server = new RedisServerProcess(List.copyOf(command), process, port, dataDir);
             server.awaitListening(Duration.ofSeconds(10));
             return server;
         } catch (IOException e) {
-            throw new UncheckedIOException("Could not start redis-server", e);
+            throw new UncheckedIOException("Could not start " + command.get(0), e);
         }
     }
 
-    /** Starts a new redis-server with the same port, data and arguments, once this one is gone. */
+    /** Starts a new process with the same command line, port and data, once this one is gone. */
     public RedisServerProcess restart() {
         close();
-        return start(binaryUsed, port, dataDir, extraArgs);
+        return launch(command, port, dataDir);
     }
 
     public int port() {
