@@ -11,9 +11,9 @@ import io.quarkus.test.junit.TestProfile;
 
 /**
  * The default durability (primary) through a Sentinel failover: counting follows the new primary,
- * and what a failover costs in counts is measured. When the primary dies cut off from its
- * replicas, the counts it handed out alone are lost and handed out again: the reason the
- * replicated setting exists (ReplicatedDurabilityFailoverIT).
+ * and what a failover costs in counts is measured. When the primary dies while its replicas
+ * lag, the counts they never got are lost and handed out again: the reason the replicated
+ * setting exists (ReplicatedDurabilityFailoverIT).
  */
 @QuarkusIntegrationTest
 @TestProfile(PrimaryDurabilityFailoverIT.Sentinel.class)

@@ -13,8 +13,8 @@ import io.quarkus.test.junit.TestProfile;
 
 /**
  * greeting.counter.durability=replicated through a Sentinel failover: no count handed out is lost
- * or handed out again, whichever replica the sentinels promote, even when the primary dies cut
- * off from its replicas.
+ * or handed out again, whichever replica the sentinels promote, even when the primary dies while
+ * its replicas lag.
  */
 @QuarkusIntegrationTest
 @TestProfile(ReplicatedDurabilityFailoverIT.SentinelReplicated.class)
