@@ -2,6 +2,8 @@ package org.acme.greeting;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Map;
+
 import org.acme.greeting.support.SentinelRedisTestResource;
 
 import io.quarkus.test.common.WithTestResource;
@@ -25,6 +27,11 @@ class PrimaryDurabilityFailoverIT extends SentinelFailoverScenarios {
         @Override
         public String getConfigProfile() {
             return "prod,redis-sentinel";
+        }
+
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("greeting.counter.key", SentinelRedisTestResource.COUNTER_KEY);
         }
     }
 

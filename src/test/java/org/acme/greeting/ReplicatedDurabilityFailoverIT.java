@@ -24,7 +24,7 @@ class ReplicatedDurabilityFailoverIT extends SentinelFailoverScenarios {
     public static class SentinelReplicated extends PrimaryDurabilityFailoverIT.Sentinel {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("COUNTER_DURABILITY", "replicated");
+            return Map.of("COUNTER_DURABILITY", "replicated", "greeting.counter.key", SentinelRedisTestResource.COUNTER_KEY);
         }
     }
 
