@@ -29,15 +29,6 @@ mkdir -p "$OUT"
 PIDS=()
 trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
 
-await_listening() {
-  local _
-  for _ in $(seq 1 100); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-    sleep 0.05
-  done
-  fail "nothing listens on $1; see $OUT"
-}
-
 # ---- the group ----------------------------------------------------------------------------------
 PRIMARY=$(free_port)
 for role in primary replica replica; do
@@ -47,7 +38,7 @@ for role in primary replica replica; do
   [ "$role" = replica ] && args+=(--replicaof 127.0.0.1 "$PRIMARY")
   redis-server "${args[@]}" > "$OUT/redis-$port.log" 2>&1 &
   PIDS+=($!)
-  await_listening "$port"
+  await_port "$port" || fail "nothing listens on $port; see $OUT"
 done
 SENTINELS=()
 for _ in 1 2 3; do
@@ -58,7 +49,7 @@ for _ in 1 2 3; do
   redis-sentinel "$OUT/sentinel-$port.conf" --port "$port" --bind 127.0.0.1 --dir "$OUT" \
     > "$OUT/sentinel-$port.log" 2>&1 &
   PIDS+=($!)
-  await_listening "$port"
+  await_port "$port" || fail "nothing listens on $port; see $OUT"
   SENTINELS+=("redis://127.0.0.1:$port")
 done
 for _ in $(seq 1 120); do

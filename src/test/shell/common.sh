@@ -51,19 +51,26 @@ run_task_script() {
   (cd "${dir:-.}" && "$shell" "${script%.sh}.host.sh")
 }
 
+# Waits up to 5 s until something listens on 127.0.0.1:$1; returns 1 if nothing did.
+await_port() {
+  local _
+  for _ in $(seq 1 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    sleep 0.05
+  done
+  return 1
+}
+
 # Starts the tests' redis-server (unpacked into the folder $1) on a free port of 127.0.0.1 with
 # the further arguments given, logging to $2; waits until it listens. Sets REDIS_PORT and adds
 # its pid to the caller's PIDS.
 start_redis() {
-  local dir=$1 log=$2 server _; shift 2
+  local dir=$1 log=$2 server; shift 2
   server=$(redis_server_binary "$dir") || return 1
   REDIS_PORT=$(free_port)
   "$server" --port "$REDIS_PORT" --bind 127.0.0.1 --save "" "$@" > "$log" 2>&1 &
   PIDS+=($!)
-  for _ in $(seq 1 100); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$REDIS_PORT") 2>/dev/null && return 0
-    sleep 0.05
-  done
+  await_port "$REDIS_PORT" && return 0
   echo "redis-server did not listen on $REDIS_PORT; see $log" >&2
   return 1
 }

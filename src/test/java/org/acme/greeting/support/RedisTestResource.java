@@ -67,7 +67,8 @@ public class RedisTestResource implements QuarkusTestResourceLifecycleManager {
         }
     }
 
-    private static int freePort() {
+    /** A TCP port on 127.0.0.1 that nothing listens on now. */
+    static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         } catch (IOException e) {

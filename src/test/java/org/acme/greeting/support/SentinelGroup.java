@@ -2,7 +2,6 @@ package org.acme.greeting.support;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,10 +52,10 @@ public final class SentinelGroup implements AutoCloseable {
             }
         }
         SentinelGroup group = new SentinelGroup(password, TestRedisDirs.fresh("sentinel-group-"));
-        int primary = freePort();
+        int primary = RedisTestResource.freePort();
         group.startServer(primary);
         for (int i = 0; i < 2; i++) {
-            group.startServer(freePort(), "--replicaof", "127.0.0.1", String.valueOf(primary));
+            group.startServer(RedisTestResource.freePort(), "--replicaof", "127.0.0.1", String.valueOf(primary));
         }
         for (int i = 0; i < 3; i++) {
             group.startSentinel(primary);
@@ -147,7 +146,7 @@ public final class SentinelGroup implements AutoCloseable {
     }
 
     private void startSentinel(int primary) {
-        int port = freePort();
+        int port = RedisTestResource.freePort();
         Path dir = root.resolve("sentinel-" + port);
         try {
             Files.createDirectories(dir);
@@ -197,14 +196,6 @@ public final class SentinelGroup implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException(e);
             }
-        }
-    }
-
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }
