@@ -4,6 +4,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
 import org.acme.greeting.InvalidInputException;
+import org.acme.greeting.metrics.GreetingMetrics;
+import org.acme.greeting.metrics.GreetingMetrics.Outcome;
 import org.jboss.logging.Logger;
 
 import io.vertx.core.http.HttpHeaders;
@@ -21,11 +23,14 @@ import io.vertx.ext.web.handler.HttpException;
 public class JsonErrors {
 
     private static final Logger LOG = Logger.getLogger(JsonErrors.class);
+    private static final String GREETING_PATH = "/greeting";
 
     private final RequestBodyDiagnosis bodyDiagnosis;
+    private final GreetingMetrics metrics;
 
-    JsonErrors(RequestBodyDiagnosis bodyDiagnosis) {
+    JsonErrors(RequestBodyDiagnosis bodyDiagnosis, GreetingMetrics metrics) {
         this.bodyDiagnosis = bodyDiagnosis;
+        this.metrics = metrics;
     }
 
     void install(@Observes Router router) {
@@ -54,6 +59,9 @@ public class JsonErrors {
             status = 500;
             message = "internal error";
             LOG.errorf(failure, "Request %s %s failed", ctx.request().method(), ctx.normalizedPath());
+        }
+        if (status >= 400 && status < 500 && GREETING_PATH.equals(ctx.normalizedPath())) {
+            metrics.greeted(Outcome.REFUSED);
         }
         if (status == 405) {
             ctx.response().putHeader(HttpHeaders.ALLOW, "GET, POST");

@@ -33,6 +33,15 @@ public class RedisState {
         this.password = password.filter(p -> !p.isEmpty());
     }
 
+    /** Whether Redis answered the last command; null before any command. */
+    public Boolean reachable() {
+        return switch (state.get()) {
+            case UP -> true;
+            case DOWN -> false;
+            case UNKNOWN -> null;
+        };
+    }
+
     public void up() {
         State previous = state.getAndSet(State.UP);
         if (previous == State.DOWN) {

@@ -106,6 +106,9 @@ class KnativeManifestsIT {
     void everyResourceFileParsesIntoTypedModels() throws IOException {
         List<Path> files = resourceFiles();
         assertTrue(files.size() >= 6, "found the resource files: " + files);
+        // fabric8 here has no Prometheus Operator models; the schema test above and
+        // ObservabilityManifestsIT check knative/observability's PodMonitor and PrometheusRule.
+        files = files.stream().filter(f -> !f.startsWith(Path.of("knative", "observability"))).toList();
         for (Path file : files) {
             assertFalse(TypedModels.parse(Files.readString(file), file.toString()).isEmpty(), file + " holds no object");
         }

@@ -49,12 +49,7 @@ class RedisSentinelManifestsIT {
 
     @BeforeAll
     static void render() throws IOException {
-        Path overlay = Files.createDirectories(Path.of("target", "sentinel-overlay"));
-        Files.writeString(overlay.resolve("kustomization.yaml"), String.join("\n",
-                "apiVersion: kustomize.config.k8s.io/v1beta1", "kind: Kustomization",
-                "resources:", "  - ../../knative/overlays/prod",
-                "components:", "  - ../../knative/redis-sentinel", ""));
-        String rendered = Kustomize.build(overlay);
+        String rendered = Kustomize.buildWithComponent("sentinel-overlay", "overlays/prod", "redis-sentinel");
         Files.createDirectories(RENDERED);
         Files.writeString(RENDERED.resolve("prod-sentinel-service.yaml"), rendered);
         prodWithSentinelYaml = rendered;
