@@ -5,8 +5,10 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.interceptor.Interceptor;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -40,7 +42,8 @@ public class HttpRequestTimer {
         this.registry = registry;
     }
 
-    void install(@Observes Router router) {
+    /** Observed before the other Router observers: the request guards at the same order may refuse it. */
+    void install(@Observes @Priority(Interceptor.Priority.APPLICATION) Router router) {
         router.route().order(RouteConstants.ROUTE_ORDER_HEADERS).handler(this::time);
     }
 

@@ -1,9 +1,13 @@
 package org.acme.greeting.manifests;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Stream;
 
 import org.acme.greeting.support.Tool;
 
@@ -18,15 +22,35 @@ final class Kustomize {
     }
 
     /**
-     * Renders a kustomization under knative/ with a component added, as a user adds it to theirs
-     * (components: [...]): both given relative to knative/, the work done in target/&lt;name&gt;.
+     * Renders a kustomization under knative/ with a component added as a user adds it: in that
+     * kustomization's own file (components: [...]), so its namespace and other settings apply to
+     * the component's objects too. Works on a copy of knative/ in target/&lt;name&gt;.
      */
     static String buildWithComponent(String name, String kustomization, String component) throws IOException {
-        Path overlay = Files.createDirectories(Path.of("target", name));
-        Files.writeString(overlay.resolve("kustomization.yaml"), String.join("\n",
-                "apiVersion: kustomize.config.k8s.io/v1beta1", "kind: Kustomization",
-                "resources:", "  - ../../knative/" + kustomization,
-                "components:", "  - ../../knative/" + component, ""));
-        return build(overlay);
+        Path source = Path.of("knative");
+        Path copy = Path.of("target", name, "knative");
+        if (Files.exists(copy)) {
+            try (Stream<Path> old = Files.walk(copy)) {
+                for (Path p : old.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+        try (Stream<Path> files = Files.walk(source)) {
+            for (Path p : files.toList()) {
+                Path target = copy.resolve(source.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        }
+        Path file = copy.resolve(kustomization).resolve("kustomization.yaml");
+        String yaml = Files.readString(file);
+        assertFalse(yaml.contains("components:"), file + " already lists components; add to that list instead");
+        Files.writeString(file, yaml + "components:\n  - "
+                + copy.resolve(kustomization).relativize(copy.resolve(component)) + "\n");
+        return build(copy.resolve(kustomization));
     }
 }
