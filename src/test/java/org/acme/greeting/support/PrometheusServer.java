@@ -30,13 +30,11 @@ public final class PrometheusServer implements AutoCloseable {
 
     private final Process process;
     private final URI base;
-    private final Path log;
     private final HttpClient http = HttpClient.newHttpClient();
 
-    private PrometheusServer(Process process, URI base, Path log) {
+    private PrometheusServer(Process process, URI base) {
         this.process = process;
         this.base = base;
-        this.log = log;
     }
 
     /** Starts Prometheus in dir (which holds prometheus.yml and whatever it names) and waits until it is ready. */
@@ -57,7 +55,7 @@ public final class PrometheusServer implements AutoCloseable {
         } catch (IOException e) {
             return fail("cannot run prometheus (apt-get install prometheus; .ci/run installs it): " + e.getMessage());
         }
-        PrometheusServer server = new PrometheusServer(process, URI.create("http://127.0.0.1:" + port), log);
+        PrometheusServer server = new PrometheusServer(process, URI.create("http://127.0.0.1:" + port));
         Instant deadline = Instant.now().plusSeconds(30);
         while (Instant.now().isBefore(deadline)) {
             if (!process.isAlive()) {
@@ -123,10 +121,6 @@ public final class PrometheusServer implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IOException(e);
         }
-    }
-
-    public String log() throws IOException {
-        return Files.readString(log);
     }
 
     @Override
