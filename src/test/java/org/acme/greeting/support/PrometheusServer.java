@@ -15,7 +15,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -37,8 +39,20 @@ public final class PrometheusServer implements AutoCloseable {
         this.base = base;
     }
 
-    /** Starts Prometheus in dir (which holds prometheus.yml and whatever it names) and waits until it is ready. */
+    /**
+     * Starts Prometheus in dir (which holds prometheus.yml and whatever it names), on an empty
+     * database, and waits until it is ready. Empty: series of an earlier run stay in instant
+     * queries for 5 minutes after their last sample.
+     */
     public static PrometheusServer start(Path dir, String config) throws IOException, InterruptedException {
+        Path data = dir.resolve("data");
+        if (Files.exists(data)) {
+            try (Stream<Path> old = Files.walk(data)) {
+                for (Path p : old.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
         Files.writeString(dir.resolve("prometheus.yml"), config);
         int port = RedisTestResource.freePort();
         Path log = dir.resolve("prometheus.log");
@@ -46,7 +60,7 @@ public final class PrometheusServer implements AutoCloseable {
         try {
             process = new ProcessBuilder(List.of("prometheus",
                     "--config.file=" + dir.resolve("prometheus.yml").toAbsolutePath(),
-                    "--storage.tsdb.path=" + dir.resolve("data").toAbsolutePath(),
+                    "--storage.tsdb.path=" + data.toAbsolutePath(),
                     "--web.listen-address=127.0.0.1:" + port))
                     .directory(dir.toFile())
                     .redirectErrorStream(true)
