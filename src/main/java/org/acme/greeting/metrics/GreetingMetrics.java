@@ -18,7 +18,7 @@ import io.micrometer.core.instrument.TimeGauge;
 import io.quarkus.runtime.StartupEvent;
 
 /**
- * The service's own meters, beside the HTTP, Redis client and JVM ones Quarkus registers:
+ * The greeting's own meters, beside HttpRequestTimer's, JvmMeters' and the Redis client's:
  * greetings by outcome, whether Redis answers, and how long this process took to start. Labels
  * take only the fixed values below, never anything a caller sent.
  */
