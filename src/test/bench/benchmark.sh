@@ -26,9 +26,8 @@ JAVA="$JDK/bin/java"
 CONCURRENCY=50
 
 fail() { echo "BENCHMARK FAILED: $*" >&2; exit 1; }
-for tool in python3 curl wrk hey redis-benchmark redis-cli unzip; do
-  command -v "$tool" >/dev/null || fail "$tool is missing (apt-get install wrk hey redis-tools python3 curl unzip)"
-done
+why=$(require_tools "apt-get install wrk hey redis-tools python3 curl unzip" \
+  python3 curl wrk hey redis-benchmark redis-cli unzip) || fail "$why"
 [ -x "$JAVA" ] || fail "no JDK 25 found; set JDK25_HOME"
 
 rm -rf "$OUT"

@@ -19,9 +19,8 @@ APP="$ROOT/target/quarkus-app"
 export REDISCLI_AUTH="bench-$(date +%s%N)"
 
 fail() { echo "BENCHMARK FAILED: $*" >&2; exit 1; }
-for tool in python3 curl wrk redis-server redis-sentinel redis-cli; do
-  command -v "$tool" >/dev/null || fail "$tool is missing (apt-get install wrk redis-server redis-sentinel redis-tools)"
-done
+why=$(require_tools "apt-get install wrk redis-server redis-sentinel redis-tools" \
+  python3 curl wrk redis-server redis-sentinel redis-cli) || fail "$why"
 [ -f "$APP/quarkus-run.jar" ] || fail "no $APP/quarkus-run.jar: run ./mvnw package -DskipTests first"
 
 rm -rf "$OUT"
@@ -59,21 +58,6 @@ done
 [ "$(redis-cli -p "$PRIMARY" INFO replication | grep -c 'state=online')" = 2 ] || fail "the replicas did not sync"
 
 # ---- the runs -----------------------------------------------------------------------------------
-# Prints "req/s p50-ms p99-ms" from a wrk --latency report.
-wrk_figures() {
-  python3 - "$1" <<'EOF'
-import re, sys
-text = open(sys.argv[1]).read()
-def ms(label):
-    value, unit = re.search(r"^\s+%s\s+([\d.]+)(us|ms|s)\s*$" % label, text, re.M).groups()
-    return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
-errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-if errors:
-    sys.exit("non-2xx responses: " + errors.group(1))
-print("%.0f %.2f %.2f" % (float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1)), ms("50%"), ms("99%")))
-EOF
-}
-
 for round in $(seq 1 "$ROUNDS"); do
   for durability in primary replicated; do
     port=$(free_port)
@@ -90,7 +74,9 @@ for round in $(seq 1 "$ROUNDS"); do
     ! grep -q "Redis is DOWN" "$OUT/app-$durability-$round.log" || fail "$durability: greetings without a count; see its log"
     kill "$app"
     wait "$app" 2>/dev/null || true
-    echo "round $round $durability $(wrk_figures "$OUT/wrk-$durability-$round.txt")" | tee -a "$OUT/runs.txt"
+    read -r rps p50 p99 non2xx _ <<< "$(wrk_figures "$OUT/wrk-$durability-$round.txt")"
+    [ "$non2xx" = 0 ] || fail "$durability: non-2xx responses: $non2xx"
+    echo "round $round $durability $rps $p50 $p99" | tee -a "$OUT/runs.txt"
   done
 done
 

@@ -24,9 +24,7 @@ ROUNDS=${3:-3}
 JDK=$(jdk25_home)
 
 fail() { echo "BENCHMARK FAILED: $*" >&2; exit 1; }
-for tool in git python3 curl wrk unzip; do
-  command -v "$tool" >/dev/null || fail "$tool is missing"
-done
+why=$(require_tools "apt-get install git python3 curl wrk unzip" git python3 curl wrk unzip) || fail "$why"
 [ -x "$JDK/bin/java" ] || fail "no JDK 25 found; set JDK25_HOME"
 BASE_COMMIT=$(git -C "$ROOT" rev-parse --verify "$BASE_REF^{commit}") || fail "no commit $BASE_REF"
 
@@ -58,7 +56,7 @@ start_redis "$OUT" "$OUT/redis.log" || fail "no redis-server"
 
 # One wrk run against the jar in $1 (run as side $2, round $3): prints "req/s p50_ms p99_ms errors".
 load() {
-  local port pid
+  local port pid rps p50 p99 non2xx sockets
   port=$(free_port)
   # shellcheck disable=SC2086
   run_jar "$1" "$port" -XX:AOTCache=app.aot ${RUN_FLAGS[$2]} > "$OUT/load-$2-$3.log" 2>&1 &
@@ -68,17 +66,8 @@ load() {
   wrk -t2 -c50 -d5s "http://127.0.0.1:$port/greeting" > /dev/null
   wrk -t2 -c50 -d15s --latency "http://127.0.0.1:$port/greeting" > "$OUT/wrk-$2-$3.txt"
   kill "$pid"; wait "$pid" 2>/dev/null || true
-  python3 - "$OUT/wrk-$2-$3.txt" <<'PY'
-import re, sys
-text = open(sys.argv[1]).read()
-def ms(label):
-    v, unit = re.search(rf"^\s+{label}\s+([\d.]+)(us|ms|s)\s*$", text, re.M).groups()
-    return float(v) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
-rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", text))
-non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-print(f"{rps:.0f} {ms('50%'):.2f} {ms('99%'):.2f} {errors + (int(non2xx.group(1)) if non2xx else 0)}")
-PY
+  read -r rps p50 p99 non2xx sockets <<< "$(wrk_figures "$OUT/wrk-$2-$3.txt")"
+  echo "$rps $p50 $p99 $((non2xx + sockets))"
 }
 
 echo "round side coldstart_median_ms req_s p50_ms p99_ms errors" | tee "$OUT/rounds.txt"

@@ -27,9 +27,8 @@ fail() { echo "IMAGE CHECK FAILED: $*" >&2; exit 1; }
 trap 'status=$?; echo "IMAGE CHECK FAILED: line $LINENO: $BASH_COMMAND exited $status" >&2' ERR
 pass() { echo "ok - $*"; echo "- ok: $*" >> "$SUMMARY"; }
 
-for tool in podman runc skopeo docker-registry busybox curl tar sha256sum unzip python3; do
-  command -v "$tool" >/dev/null || fail "$tool is not installed (apt-get install podman runc skopeo docker-registry busybox-static curl)"
-done
+why=$(require_tools "apt-get install podman runc skopeo docker-registry busybox-static curl" \
+  podman runc skopeo docker-registry busybox curl tar sha256sum unzip python3) || fail "$why"
 [ -x "$JDK/bin/jlink" ] || fail "no JDK 25 with jlink found; set JDK25_HOME"
 python3 -c 'import yaml' 2>/dev/null || fail "python3's yaml module is missing (apt-get install python3-yaml)"
 

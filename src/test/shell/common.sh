@@ -6,6 +6,30 @@ jdk25_home() {
   echo "${JDK25_HOME:-$(ls -d /usr/lib/jvm/temurin-25-jdk-* /usr/lib/jvm/java-25-openjdk-* 2>/dev/null | head -1 || true)}"
 }
 
+# Succeeds when every command named after $1 (how to install them) is on the PATH; otherwise
+# prints which one is missing and that hint, and returns 1: why=$(require_tools ...) || fail "$why"
+require_tools() {
+  local hint=$1 tool; shift
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null || { echo "$tool is missing ($hint)"; return 1; }
+  done
+}
+
+# Prints "req/s p50_ms p99_ms non_2xx socket_errors" from the wrk --latency report in the file $1.
+wrk_figures() {
+  python3 - "$1" <<'EOF'
+import re, sys
+text = open(sys.argv[1]).read()
+def ms(label):
+    value, unit = re.search(r"^\s+%s\s+([\d.]+)(us|ms|s)\s*$" % label, text, re.M).groups()
+    return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+sockets = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", text))
+print("%.0f %.2f %.2f %d %d" % (float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1)),
+                                ms("50%"), ms("99%"), int(non2xx.group(1)) if non2xx else 0, sockets))
+EOF
+}
+
 # A TCP port on 127.0.0.1 that nothing listens on now.
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'

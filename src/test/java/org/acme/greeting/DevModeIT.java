@@ -14,16 +14,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
+import org.acme.greeting.support.FileTrees;
 import org.junit.jupiter.api.Test;
 
 import io.vertx.core.json.JsonObject;
@@ -45,8 +43,9 @@ class DevModeIT {
     @Test
     void devModeCountsInARedisItStartsItselfAndDegradesWithoutIt() throws Exception {
         Path project = WORK.resolve("project").toAbsolutePath();
-        deleteTree(WORK);
-        copyProject(Path.of("").toAbsolutePath(), project);
+        FileTrees.delete(WORK);
+        // The project as a new clone has it: no build output, no Git data, no node_modules.
+        FileTrees.copy(Path.of("").toAbsolutePath(), project, NOT_COPIED);
         int httpPort = freePort();
         int redisPort = freePort();
         Path log = WORK.resolve("dev-mode.log");
@@ -171,38 +170,6 @@ class DevModeIT {
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
-        }
-    }
-
-    /** The project as a new clone has it: no build output, no Git data, no node_modules. */
-    private static void copyProject(Path from, Path to) throws IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path source : files.toList()) {
-                Path relative = from.relativize(source);
-                boolean skipped = false;
-                for (Path part : relative) {
-                    skipped |= NOT_COPIED.contains(part.toString());
-                }
-                if (skipped) {
-                    continue;
-                }
-                Path target = to.resolve(relative.toString());
-                if (Files.isDirectory(source)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(source, target, StandardCopyOption.COPY_ATTRIBUTES);
-                }
-            }
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (Files.exists(dir)) {
-            try (Stream<Path> files = Files.walk(dir)) {
-                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
         }
     }
 }

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,10 +16,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import org.acme.greeting.release.ApiServerStandIn.Write;
 import org.acme.greeting.release.ReleaseTaskRun.Outcome;
+import org.acme.greeting.support.FileTrees;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -60,7 +59,7 @@ class ReleaseRolloutIT {
         knative = new KnativeServingStandIn(api);
         kubeconfig = api.writeKubeconfig(tmp.resolve("kubeconfig"));
         source = tmp.resolve("source");
-        copy(Path.of("knative"), source.resolve("knative"));
+        FileTrees.copy(Path.of("knative"), source.resolve("knative"));
     }
 
     @AfterEach
@@ -506,16 +505,4 @@ class ReleaseRolloutIT {
         api.load(ApiServerStandIn.LEASE, lease);
     }
 
-    private static void copy(Path from, Path to) throws IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path file : files.toList()) {
-                Path target = to.resolve(from.relativize(file).toString());
-                if (Files.isDirectory(file)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(file, target);
-                }
-            }
-        }
-    }
 }

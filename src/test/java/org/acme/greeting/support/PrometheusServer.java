@@ -15,9 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -46,13 +44,7 @@ public final class PrometheusServer implements AutoCloseable {
      */
     public static PrometheusServer start(Path dir, String config) throws IOException, InterruptedException {
         Path data = dir.resolve("data");
-        if (Files.exists(data)) {
-            try (Stream<Path> old = Files.walk(data)) {
-                for (Path p : old.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(p);
-                }
-            }
-        }
+        FileTrees.delete(data);
         Files.writeString(dir.resolve("prometheus.yml"), config);
         int port = RedisTestResource.freePort();
         Path log = dir.resolve("prometheus.log");
