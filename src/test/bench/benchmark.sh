@@ -1,6 +1,12 @@
 #!/usr/bin/env bash
 # Benchmarks the greeting function on this machine, against a real redis-server it starts:
-#   bash src/test/bench/benchmark.sh [LAUNCHES]      (default 7 launches per start-up mode)
+#   bash src/test/bench/benchmark.sh [LAUNCHES] [PEER]     (default 7 launches per start-up mode)
+#
+# PEER, optional, is a checkout of the Python peer (github.com/mohammedx3/DevOps-Challenge, its
+# hello.py: Tornado with the same Redis counter), never committed here. When given, the peer is
+# measured in the same run, with the same redis-server, the same way: its cold starts right after
+# ours, its load rounds alternating with ours. It runs on Debian's python3-tornado and
+# python3-redis (PEER_PYTHON, default /usr/bin/python3).
 #
 # 1. cold start: process launch to the first 200 of GET /greeting (Redis counting), LAUNCHES
 #    times each: the plain fast-jar, the aot-jar (what the image ships) with a JDK 25 AOT cache
@@ -8,7 +14,8 @@
 #    (bash src/test/container/image-check.sh), the image and the image with the AOT cache the
 #    pipeline's Task trained inside it;
 # 2. memory: RSS after the first request, and after the load run;
-# 3. throughput: wrk, concurrency 50, 20 s after a 5 s warm-up: req/s, p50, p99, errors;
+# 3. throughput: wrk, concurrency 50, 5 rounds of 10 s after a 5 s warm-up (with a peer, its
+#    rounds alternate with ours): req/s, p50, p99, errors, medians of the rounds;
 # 4. the ceiling: redis-benchmark -t incr at the same concurrency;
 # 5. a counter check: Redis rose by exactly the number of 200s (hey, 20,000 requests, so that no
 #    request is cut off mid-flight as wrk's timed run does).
@@ -21,6 +28,9 @@ ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
 . "$ROOT/src/test/shell/common.sh"
 OUT="$ROOT/target/bench"
 LAUNCHES=${1:-7}
+PEER=${2:-}
+PEER_PYTHON=${PEER_PYTHON:-/usr/bin/python3}
+ROUNDS=5
 JDK=$(jdk25_home)
 JAVA="$JDK/bin/java"
 CONCURRENCY=50
@@ -29,6 +39,12 @@ fail() { echo "BENCHMARK FAILED: $*" >&2; exit 1; }
 why=$(require_tools "apt-get install wrk hey redis-tools python3 curl unzip" \
   python3 curl wrk hey redis-benchmark redis-cli unzip) || fail "$why"
 [ -x "$JAVA" ] || fail "no JDK 25 found; set JDK25_HOME"
+if [ -n "$PEER" ]; then
+  PEER=$(cd "$PEER" && pwd)
+  [ -f "$PEER/hello.py" ] && [ -d "$PEER/templates" ] || fail "$PEER is not a checkout of the peer (no hello.py, templates/)"
+  "$PEER_PYTHON" -c 'import tornado, redis' 2>/dev/null \
+    || fail "$PEER_PYTHON cannot import tornado and redis (apt-get install python3-tornado python3-redis)"
+fi
 
 rm -rf "$OUT"
 mkdir -p "$OUT"
@@ -71,6 +87,18 @@ echo "cold start: fast-jar ($LAUNCHES launches)"
 coldstart_jar "$OUT/coldstart-fast-jar.json" "$FAST"
 echo "cold start: aot-cache ($LAUNCHES launches)"
 coldstart_jar "$OUT/coldstart-aot-cache.json" "$AOT" -XX:AOTCache=app.aot
+# The peer's main route is / (it renders the count into its page); it connects to Redis and sets
+# its own key, "counter", before it listens.
+peer_command() { # PORT: PEER_COMMAND runs the peer on that port, against our Redis
+  PEER_COMMAND=(env PORT="$1" REDIS_HOST=127.0.0.1 REDIS_PORT="$REDIS_PORT" "$PEER_PYTHON" "$PEER/hello.py")
+}
+if [ -n "$PEER" ]; then
+  echo "cold start: peer ($LAUNCHES launches of $PEER/hello.py)"
+  port=$(free_port)
+  peer_command "$port"
+  python3 "$ROOT/src/test/bench/coldstart.py" "$LAUNCHES" "http://127.0.0.1:$port/" -- "${PEER_COMMAND[@]}" \
+    > "$OUT/coldstart-peer.json"
+fi
 IMAGE_CHECK="$ROOT/target/image-check"
 if command -v podman >/dev/null && [ -f "$IMAGE_CHECK/containers.conf" ]; then
   export CONTAINERS_CONF="$IMAGE_CHECK/containers.conf" CONTAINERS_STORAGE_CONF="$IMAGE_CHECK/storage.conf"
@@ -89,17 +117,37 @@ if command -v podman >/dev/null && [ -f "$IMAGE_CHECK/containers.conf" ]; then
   fi
 fi
 
-# ---- load: wrk at concurrency 50 on the AOT-started function -------------------------------------
+# ---- load: wrk at concurrency 50 on the AOT-started function (and the peer, alternating) ---------
 APP_PORT=$(free_port)
 run_jar "$AOT" "$APP_PORT" -XX:AOTCache=app.aot > "$OUT/load-app.log" 2>&1 &
 APP_PID=$!
 PIDS+=("$APP_PID")
 await_http "http://127.0.0.1:$APP_PORT/greeting" 200 || fail "the AOT-started function did not answer; see $OUT/load-app.log"
-rss() { awk '/^VmRSS:/ {print $2}' "/proc/$APP_PID/status"; }
-RSS_FIRST=$(rss)
-wrk -t2 -c"$CONCURRENCY" -d5s "http://127.0.0.1:$APP_PORT/greeting" > "$OUT/wrk-warmup.txt"
-wrk -t2 -c"$CONCURRENCY" -d20s --latency "http://127.0.0.1:$APP_PORT/greeting" > "$OUT/wrk.txt"
-RSS_LOAD=$(rss)
+rss() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+RSS_FIRST=$(rss "$APP_PID")
+TARGETS=("ours http://127.0.0.1:$APP_PORT/greeting")
+if [ -n "$PEER" ]; then
+  PEER_PORT=$(free_port)
+  peer_command "$PEER_PORT"
+  "${PEER_COMMAND[@]}" > "$OUT/load-peer.log" 2>&1 &
+  PEER_PID=$!
+  PIDS+=("$PEER_PID")
+  await_http "http://127.0.0.1:$PEER_PORT/" 200 || fail "the peer did not answer; see $OUT/load-peer.log"
+  TARGETS+=("peer http://127.0.0.1:$PEER_PORT/")
+fi
+for target in "${TARGETS[@]}"; do
+  read -r name url <<< "$target"
+  wrk -t2 -c"$CONCURRENCY" -d5s "$url" > "$OUT/wrk-$name-warmup.txt"
+done
+for round in $(seq 1 "$ROUNDS"); do
+  for target in "${TARGETS[@]}"; do
+    read -r name url <<< "$target"
+    wrk -t2 -c"$CONCURRENCY" -d10s --latency "$url" > "$OUT/wrk-$name-$round.txt"
+    echo "load round $round, $name: $(wrk_figures "$OUT/wrk-$name-$round.txt") (req/s p50 p99 non-2xx socket-errors)"
+  done
+done
+RSS_LOAD=$(rss "$APP_PID")
+[ -z "$PEER" ] || rss "$PEER_PID" > "$OUT/peer-rss-load.txt"
 sleep 1
 BEFORE=$(redis GET greeting:count)
 hey -n 20000 -c "$CONCURRENCY" "http://127.0.0.1:$APP_PORT/greeting" > "$OUT/hey-count.txt"

@@ -2,6 +2,8 @@
 """Turns the files benchmark.sh wrote into target/bench/results.md and coldstart.svg.
 
 Usage: report.py OUT_DIR REDIS_BEFORE REDIS_AFTER RSS_FIRST_KIB RSS_LOAD_KIB CONCURRENCY
+With the peer's files (coldstart-peer.json, wrk-peer-N.txt, peer-rss-load.txt) it adds the peer's
+column and the ratios, ours / peer, against the targets.
 Exits 1 when the counter check fails: Redis must have risen by exactly the number of 200s.
 """
 import datetime
@@ -12,8 +14,10 @@ import re
 import statistics
 import sys
 
+import wrk_report
+
 out, before, after, rss_first, rss_load, concurrency = sys.argv[1:7]
-modes = [m for m in ("fast-jar", "aot-cache", "container", "container-aot") if os.path.exists(f"{out}/coldstart-{m}.json")]
+modes = [m for m in ("fast-jar", "aot-cache", "peer", "container", "container-aot") if os.path.exists(f"{out}/coldstart-{m}.json")]
 cold = {m: json.load(open(f"{out}/coldstart-{m}.json")) for m in modes}
 
 
@@ -21,18 +25,27 @@ def read(name):
     return open(os.path.join(out, name)).read()
 
 
-wrk = read("wrk.txt")
-requests = int(re.search(r"(\d+) requests in", wrk).group(1))
-rps = float(re.search(r"Requests/sec:\s+([\d.]+)", wrk).group(1))
 
 
-def latency(pct):
-    value, unit = re.search(rf"\s{pct}%\s+([\d.]+)(us|ms|s)", wrk).groups()
-    return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+def wrk_rounds(name):
+    """The figures of each round, wrk-NAME-1.txt, wrk-NAME-2.txt, ..."""
+    rounds, n = [], 1
+    while os.path.exists(f"{out}/wrk-{name}-{n}.txt"):
+        rounds.append(wrk_report.figures(read(f"wrk-{name}-{n}.txt")))
+        n += 1
+    return rounds
 
 
-non2xx = int((re.search(r"Non-2xx or 3xx responses: (\d+)", wrk) or [0, 0])[1])
-socket_errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", wrk))
+def load_summary(rounds):
+    return {"rounds": len(rounds), "rps": statistics.median(r["rps"] for r in rounds),
+            "p50": statistics.median(r["p50"] for r in rounds), "p99": statistics.median(r["p99"] for r in rounds),
+            "p99_max": max(r["p99"] for r in rounds), "requests": sum(r["requests"] for r in rounds),
+            "non2xx": sum(r["non2xx"] for r in rounds), "sockets": sum(r["sockets"] for r in rounds)}
+
+
+ours = load_summary(wrk_rounds("ours"))
+peer_rounds = wrk_rounds("peer")
+peer = load_summary(peer_rounds) if peer_rounds else None
 hey = read("hey-count.txt")
 ok = int((re.search(r"\[200\]\s+(\d+) responses", hey) or [0, 0])[1])
 counted = int(after) - int(before)
@@ -51,18 +64,39 @@ for m in modes:
     rss = [r for r in cold[m]["rss_kib"] if r]
     rss_text = f"{statistics.median(rss) / 1024:.0f}" if not m.startswith("container") else "(podman's, not the JVM's)"
     lines.append(f"| {m} | {len(ms)} | {statistics.median(ms):.0f} | {min(ms):.0f} | {max(ms):.0f} | {rss_text} |")
+
+
+def load_row(label, fn):
+    return f"| {label} | {fn(ours)} |" + (f" {fn(peer)} |" if peer else "")
+
+
 lines += [
     "",
-    f"| load (wrk, concurrency {concurrency}, 20 s, AOT-started) | value |",
-    "|---|---|",
-    f"| requests/s | {rps:,.0f} |",
-    f"| p50 latency | {latency(50):.2f} ms |",
-    f"| p99 latency | {latency(99):.2f} ms |",
-    f"| responses | {requests:,} ({non2xx} non-2xx, {socket_errors} socket errors) |",
-    f"| RSS after the first request / after the load | {int(rss_first) / 1024:.0f} MiB / {int(rss_load) / 1024:.0f} MiB |",
+    f"| load (wrk, concurrency {concurrency}, {ours['rounds']} rounds of 10 s, medians) | ours, AOT-started |" + (" peer |" if peer else ""),
+    "|---|---|" + ("---|" if peer else ""),
+    load_row("requests/s", lambda x: f"{x['rps']:,.0f}"),
+    load_row("p50 latency", lambda x: f"{x['p50']:.2f} ms"),
+    load_row("p99 latency (worst round)", lambda x: f"{x['p99']:.2f} ms ({x['p99_max']:.2f} ms)"),
+    load_row("responses", lambda x: f"{x['requests']:,} ({x['non2xx']} non-2xx, {x['sockets']} socket errors)"),
+    f"| RSS after the first request / after the load | {int(rss_first) / 1024:.0f} MiB / {int(rss_load) / 1024:.0f} MiB |"
+    + (f" {statistics.median(r for r in cold['peer']['rss_kib'] if r) / 1024:.0f} MiB / {int(read('peer-rss-load.txt')) / 1024:.0f} MiB |" if peer else ""),
     f"| Redis ceiling: redis-benchmark -t incr -c {concurrency} | {float(incr.group(1)):,.0f} INCR/s |" if incr else "| Redis ceiling | not measured |",
     f"| counter check (hey, 20,000 requests): Redis rose by | {counted:,} for {ok:,} responses 200 |",
 ]
+if peer:
+    cold_ratio = statistics.median(cold["aot-cache"]["ms"]) / statistics.median(cold["peer"]["ms"])
+    rps_ratio = ours["rps"] / peer["rps"]
+    errors = ours["non2xx"] + ours["sockets"]
+    lines += [
+        "",
+        "| against the peer, same run | ours / peer | target | met |",
+        "|---|---|---|---|",
+        f"| cold start to first 200, aot-cache vs peer, medians | {cold_ratio:.2f}x | at most 2x | {'yes' if cold_ratio <= 2 else 'no'} |",
+        f"| throughput, medians of the rounds | {rps_ratio:.2f}x | at least 5x | {'yes' if rps_ratio >= 5 else 'no'} |",
+        f"| our p99, median of the rounds | {ours['p99']:.2f} ms | at most 10 ms | {'yes' if ours['p99'] <= 10 else 'no'} |",
+        f"| our errors under load | {errors} | 0 | {'yes' if errors == 0 else 'no'} |",
+        f"| our RSS after load | {int(rss_load) / 1024:.0f} MiB | within 256 MiB | {'yes' if int(rss_load) <= 256 * 1024 else 'no'} |",
+    ]
 table = "\n".join(lines) + "\n"
 open(f"{out}/results.md", "w").write(table)
 print(table)

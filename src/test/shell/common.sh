@@ -17,17 +17,7 @@ require_tools() {
 
 # Prints "req/s p50_ms p99_ms non_2xx socket_errors" from the wrk --latency report in the file $1.
 wrk_figures() {
-  python3 - "$1" <<'EOF'
-import re, sys
-text = open(sys.argv[1]).read()
-def ms(label):
-    value, unit = re.search(r"^\s+%s\s+([\d.]+)(us|ms|s)\s*$" % label, text, re.M).groups()
-    return float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
-non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-sockets = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", text))
-print("%.0f %.2f %.2f %d %d" % (float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1)),
-                                ms("50%"), ms("99%"), int(non2xx.group(1)) if non2xx else 0, sockets))
-EOF
+  python3 "$ROOT/src/test/bench/wrk_report.py" "$1"
 }
 
 # A TCP port on 127.0.0.1 that nothing listens on now.
@@ -111,9 +101,11 @@ aot_cache_accepted() {
 }
 
 # ---- the benchmark's JVMs ---------------------------------------------------------------------------
-# The image's JVM flags (JDK_JAVA_OPTIONS in application.properties) under the Knative memory
-# limit of 256Mi, so that the benchmark's figures are the ones a pod would see.
-BENCH_JVM_FLAGS=(-XX:MaxRAM=256m -XX:MaxRAMPercentage=50 -XX:+UseSerialGC -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData)
+# The image's JVM flags, read from JDK_JAVA_OPTIONS in application.properties, under the Knative
+# memory limit of 256Mi, so that the benchmark's figures are the ones a pod would see.
+read -r -a BENCH_JVM_FLAGS <<< "-XX:MaxRAM=256m $(sed -n 's/^quarkus\.jib\.environment-variables\."JDK_JAVA_OPTIONS"=//p' \
+  "$ROOT/src/main/resources/application.properties")"
+[ "${#BENCH_JVM_FLAGS[@]}" -gt 1 ] || { echo "no JDK_JAVA_OPTIONS in application.properties" >&2; return 1; }
 
 # Sets JAR_COMMAND to the command that starts quarkus-run.jar (run from its folder) on port $1
 # with those flags, then the further flags given, against the Redis on $REDIS_PORT.
