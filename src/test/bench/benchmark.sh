@@ -6,7 +6,7 @@
 # hello.py: Tornado with the same Redis counter), never committed here. When given, the peer is
 # measured in the same run, with the same redis-server, the same way: its cold starts right after
 # ours, its load rounds alternating with ours. It runs on Debian's python3-tornado and
-# python3-redis (PEER_PYTHON, default /usr/bin/python3).
+# python3-redis (PEER_PYTHON, default /usr/bin/python3; see common.sh).
 #
 # 1. cold start: process launch to the first 200 of GET /greeting (Redis counting), LAUNCHES
 #    times each: the plain fast-jar, the aot-jar (what the image ships) with a JDK 25 AOT cache
@@ -29,7 +29,6 @@ ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
 OUT="$ROOT/target/bench"
 LAUNCHES=${1:-7}
 PEER=${2:-}
-PEER_PYTHON=${PEER_PYTHON:-/usr/bin/python3}
 ROUNDS=5
 JDK=$(jdk25_home)
 JAVA="$JDK/bin/java"
@@ -41,9 +40,7 @@ why=$(require_tools "apt-get install wrk hey redis-tools python3 curl unzip" \
 [ -x "$JAVA" ] || fail "no JDK 25 found; set JDK25_HOME"
 if [ -n "$PEER" ]; then
   PEER=$(cd "$PEER" && pwd)
-  [ -f "$PEER/hello.py" ] && [ -d "$PEER/templates" ] || fail "$PEER is not a checkout of the peer (no hello.py, templates/)"
-  "$PEER_PYTHON" -c 'import tornado, redis' 2>/dev/null \
-    || fail "$PEER_PYTHON cannot import tornado and redis (apt-get install python3-tornado python3-redis)"
+  why=$(peer_check "$PEER") || fail "$why"
 fi
 
 rm -rf "$OUT"
@@ -87,15 +84,10 @@ echo "cold start: fast-jar ($LAUNCHES launches)"
 coldstart_jar "$OUT/coldstart-fast-jar.json" "$FAST"
 echo "cold start: aot-cache ($LAUNCHES launches)"
 coldstart_jar "$OUT/coldstart-aot-cache.json" "$AOT" -XX:AOTCache=app.aot
-# The peer's main route is / (it renders the count into its page); it connects to Redis and sets
-# its own key, "counter", before it listens.
-peer_command() { # PORT: PEER_COMMAND runs the peer on that port, against our Redis
-  PEER_COMMAND=(env PORT="$1" REDIS_HOST=127.0.0.1 REDIS_PORT="$REDIS_PORT" "$PEER_PYTHON" "$PEER/hello.py")
-}
 if [ -n "$PEER" ]; then
   echo "cold start: peer ($LAUNCHES launches of $PEER/hello.py)"
   port=$(free_port)
-  peer_command "$port"
+  peer_command "$PEER" "$port"
   python3 "$ROOT/src/test/bench/coldstart.py" "$LAUNCHES" "http://127.0.0.1:$port/" -- "${PEER_COMMAND[@]}" \
     > "$OUT/coldstart-peer.json"
 fi
@@ -128,7 +120,7 @@ RSS_FIRST=$(rss "$APP_PID")
 TARGETS=("ours http://127.0.0.1:$APP_PORT/greeting")
 if [ -n "$PEER" ]; then
   PEER_PORT=$(free_port)
-  peer_command "$PEER_PORT"
+  peer_command "$PEER" "$PEER_PORT"
   "${PEER_COMMAND[@]}" > "$OUT/load-peer.log" 2>&1 &
   PEER_PID=$!
   PIDS+=("$PEER_PID")

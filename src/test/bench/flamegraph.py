@@ -31,7 +31,7 @@ def colour(frame):
         return "#bbbbbb"
     if frame.endswith("_[k]"):
         return "#f0a050"
-    if "/" in frame or "." in frame and not frame.startswith(("_", "JVM", "os::")) and "::" not in frame:
+    if "/" in frame:  # async-profiler names Java classes with slashes: java/lang/Thread.run
         return "#7cc47c"
     return "#e8d44d"
 

@@ -32,6 +32,9 @@ fail() { echo "PROFILE FAILED: $*" >&2; exit 1; }
 why=$(require_tools "apt-get install python3 curl unzip" python3 curl unzip) || fail "$why"
 [ -x "$JDK/bin/java" ] || fail "no JDK 25 found; set JDK25_HOME"
 [ -n "$APP" ] && [ -f "$APP/app.aot" ] || fail "no quarkus-app with an app.aot; run src/test/bench/benchmark.sh first, or name one"
+if [ -n "${PEER:-}" ]; then
+  why=$(peer_check "$PEER") || fail "$why"
+fi
 
 rm -rf "$OUT"
 mkdir -p "$OUT/launches"
@@ -54,8 +57,8 @@ jar_command "$port" -XX:AOTCache=app.aot -Xlog:startuptime
 if [ -n "${PEER:-}" ]; then
   echo "the peer: $LAUNCHES cold starts of $PEER/hello.py"
   port=$(free_port)
-  python3 "$ROOT/src/test/bench/coldstart.py" "$LAUNCHES" "http://127.0.0.1:$port/" -- env PORT="$port" \
-    REDIS_HOST=127.0.0.1 REDIS_PORT="$REDIS_PORT" "${PEER_PYTHON:-/usr/bin/python3}" "$PEER/hello.py" > "$OUT/peer.json"
+  peer_command "$PEER" "$port"
+  python3 "$ROOT/src/test/bench/coldstart.py" "$LAUNCHES" "http://127.0.0.1:$port/" -- "${PEER_COMMAND[@]}" > "$OUT/peer.json"
 fi
 
 echo "profile: one cold start under async-profiler ($EVENT samples every 1 ms)"

@@ -32,25 +32,27 @@ def phases(log_path, launch):
     stamp = re.sub(r"(\.\d{6})\d*Z$", r"\1+00:00", started["timestamp"])
     started_at = (datetime.datetime.fromisoformat(stamp).timestamp() - launch["launched_at"]) * 1000
     first = launch["first_200_ms"]
-    return {
-        "launch to JVM created (`Create VM`: maps the AOT cache, loads the classes it links)": create_vm,
-        "JVM created to Quarkus' boot (launcher, main class)": started_at - started_in - create_vm,
-        "Quarkus' boot (its own `started in`: static init, runtime config, recorders, HTTP listening)": started_in,
-        # The socket opens before Quarkus logs "started", so a first answer can precede the line.
-        "first request (the `started` line to the first 200 of `/greeting`: Redis connection, first call)": first - started_at,
-        "**launch to the first 200**": first,
-    }
+    return {"vm": create_vm, "launcher": started_at - started_in - create_vm, "boot": started_in,
+            "first_request": first - started_at, "total": first}
 
 
-rows = []
-for path in sorted(glob.glob(f"{launches_dir}/launch-*.json")):
-    rows.append(phases(path[:-5] + ".log", json.load(open(path))))
+PHASES = {
+    "vm": "launch to JVM created (`Create VM`: maps the AOT cache, loads the classes it links)",
+    "launcher": "JVM created to Quarkus' boot (launcher, main class)",
+    "boot": "Quarkus' boot (its own `started in`: static init, runtime config, recorders, HTTP listening)",
+    # The socket opens before Quarkus logs "started", so a first answer can precede the line.
+    "first_request": "first request (the `started` line to the first 200 of `/greeting`: Redis connection, first call)",
+    "total": "**launch to the first 200**",
+}
+rows = [phases(path[:-5] + ".log", json.load(open(path)))
+        for path in sorted(glob.glob(f"{launches_dir}/launch-*.json"))]
+medians = {phase: statistics.median(r[phase] for r in rows) for phase in PHASES}
 print(f"Wall clock, {len(rows)} cold starts with the AOT cache, median (min to max), ms:\n")
 print("| phase | ms | min to max |")
 print("|---|---|---|")
-for name in rows[0]:
-    values = [r[name] for r in rows]
-    print(f"| {name} | {statistics.median(values):.0f} | {min(values):.0f} to {max(values):.0f} |")
+for phase, label in PHASES.items():
+    values = [r[phase] for r in rows]
+    print(f"| {label} | {medians[phase]:.0f} | {min(values):.0f} to {max(values):.0f} |")
 
 stacks = []
 for line in open(collapsed):
@@ -114,13 +116,13 @@ if rest:
 table("The main thread, by Quarkus start-up step (the build step that recorded it) or part:", top)
 
 main_cpu = sum(by_step.values())
-medians = {name: statistics.median(r[name] for r in rows) for name in rows[0]}
-names = list(medians)
-floor = medians[names[0]] + main_cpu + max(medians[names[3]], 0)
-print(f"\nThe floor, were the main thread alone on a core: JVM creation {medians[names[0]]:.0f} ms + the main "
-      f"thread's CPU {main_cpu} ms + the first request {max(medians[names[3]], 0):.0f} ms = {floor:.0f} ms, "
-      f"against {medians[names[-1]]:.0f} ms measured.")
+first_request = max(medians["first_request"], 0)
+floor = medians["vm"] + main_cpu + first_request
+print(f"\nThe floor, were the main thread alone on a core: JVM creation {medians['vm']:.0f} ms + the main "
+      f"thread's CPU {main_cpu} ms + the first request {first_request:.0f} ms = {floor:.0f} ms, "
+      f"against {medians['total']:.0f} ms measured.")
 if peer_json:
-    peer = statistics.median(json.load(open(peer_json))["ms"])
-    print(f"The peer in the same run: {peer:.0f} ms (median of {len(json.load(open(peer_json))['ms'])}); "
-          f"ours measured {medians[names[-1]] / peer:.2f}x, the floor {floor / peer:.2f}x, the target 2x = {2 * peer:.0f} ms.")
+    peer_ms = json.load(open(peer_json))["ms"]
+    peer = statistics.median(peer_ms)
+    print(f"The peer in the same run: {peer:.0f} ms (median of {len(peer_ms)}); "
+          f"ours measured {medians['total'] / peer:.2f}x, the floor {floor / peer:.2f}x, the target 2x = {2 * peer:.0f} ms.")

@@ -25,8 +25,6 @@ def read(name):
     return open(os.path.join(out, name)).read()
 
 
-
-
 def wrk_rounds(name):
     """The figures of each round, wrk-NAME-1.txt, wrk-NAME-2.txt, ..."""
     rounds, n = [], 1

@@ -133,3 +133,22 @@ coldstart_jar() {
   (cd "$dir" && python3 "$ROOT/src/test/bench/coldstart.py" "$LAUNCHES" "http://127.0.0.1:$port/greeting" -- \
       "${JAR_COMMAND[@]}") > "$out"
 }
+
+# ---- the Python peer (github.com/mohammedx3/DevOps-Challenge, hello.py), never committed here ----
+# Its interpreter: Debian's python3, which has python3-tornado and python3-redis.
+PEER_PYTHON=${PEER_PYTHON:-/usr/bin/python3}
+
+# Succeeds when the folder $1 is a checkout of the peer that $PEER_PYTHON can run; otherwise prints
+# why and returns 1: why=$(peer_check "$PEER") || fail "$why"
+peer_check() {
+  [ -f "$1/hello.py" ] && [ -d "$1/templates" ] || { echo "$1 is not a checkout of the peer (no hello.py, templates/)"; return 1; }
+  "$PEER_PYTHON" -c 'import tornado, redis' 2>/dev/null \
+    || { echo "$PEER_PYTHON cannot import tornado and redis (apt-get install python3-tornado python3-redis)"; return 1; }
+}
+
+# Sets PEER_COMMAND to the command that runs the peer in the folder $1 on port $2, against the
+# Redis on $REDIS_PORT. Its main route is / (it renders the count into its page); it connects to
+# Redis and sets its own key, "counter", before it listens.
+peer_command() {
+  PEER_COMMAND=(env PORT="$2" REDIS_HOST=127.0.0.1 REDIS_PORT="$REDIS_PORT" "$PEER_PYTHON" "$1/hello.py")
+}
