@@ -58,7 +58,7 @@ copy_project "$OUT/src-aot"
 # The training run: GreetingContractIT drives the packaged app (greetings, health, ready, errors)
 # against a real redis-server while the JVM records; Quarkus then writes app.aot.
 (cd "$OUT/src-aot" && JAVA_HOME="$JDK" ./mvnw -B -q -ntp verify -Dquarkus.package.jar.aot.enabled=true \
-    -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=GreetingContractIT -DskipManifestTools=true \
+    -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=GreetingContractIT \
     -Dquarkus.test.arg-line="${BENCH_JVM_FLAGS[*]}") \
   > "$OUT/build-aot.log" 2>&1 || fail "AOT build failed, see $OUT/build-aot.log"
 FAST="$OUT/src-fast/target/quarkus-app"

@@ -46,7 +46,7 @@ for side in "${SIDES[@]}"; do
   echo "building $side (aot-jar, cache trained by GreetingContractIT) ${BUILD_FLAGS[$side]}..."
   # shellcheck disable=SC2086 # the flags are words
   (cd "$OUT/src-$side" && JAVA_HOME="$JDK" ./mvnw -B -q -ntp verify -Dquarkus.package.jar.aot.enabled=true \
-      -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=GreetingContractIT -DskipManifestTools=true \
+      -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=GreetingContractIT \
       -Djacoco.skip=true -Dquarkus.test.arg-line="${BENCH_JVM_FLAGS[*]} ${RUN_FLAGS[$side]}" ${BUILD_FLAGS[$side]}) \
     > "$OUT/build-$side.log" 2>&1 || fail "$side build failed, see $OUT/build-$side.log"
   [ -f "$OUT/src-$side/target/quarkus-app/app.aot" ] || fail "$side: no app.aot was written"

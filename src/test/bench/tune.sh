@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The figures behind each tuned setting (README, "Tuning"): the shipped configuration against
+# The figures behind each tuned setting (src/test/bench/README.md, "Tuning"): the shipped configuration against
 # each alternative, on this machine, against a real redis-server.
 #   bash src/test/bench/tune.sh [LAUNCHES]     (after benchmark.sh, whose two builds it reuses)
 #
@@ -37,7 +37,7 @@ start_app() { # DIR PORT FLAGS...: the app in the background, its pid in APP
 }
 
 # ---- a cache for each layout, trained by the pipeline's workload ------------------------------------
-python3 "$ROOT/src/test/container/tekton_step.py" "$ROOT/tekton/tasks/aot-image.yaml" "$OUT" \
+task_scripts "$ROOT/tekton/tasks/aot-image.yaml" "$OUT" \
   image-url=- image-digest=- target-image=- workspaces.source.path=- workspaces.maven-cache.path=- \
   workspaces.docker-config.path=- results.IMAGE_URL.path=- results.IMAGE_DIGEST.path=-
 for layout in fast aot-jar; do

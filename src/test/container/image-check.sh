@@ -30,7 +30,6 @@ pass() { echo "ok - $*"; echo "- ok: $*" >> "$SUMMARY"; }
 why=$(require_tools "apt-get install podman runc skopeo docker-registry busybox-static curl" \
   podman runc skopeo docker-registry busybox curl tar sha256sum unzip python3) || fail "$why"
 [ -x "$JDK/bin/jlink" ] || fail "no JDK 25 with jlink found; set JDK25_HOME"
-python3 -c 'import yaml' 2>/dev/null || fail "python3's yaml module is missing (apt-get install python3-yaml)"
 
 rm -rf "$WORK"
 mkdir -p "$WORK"

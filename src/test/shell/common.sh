@@ -54,7 +54,20 @@ await_http() {
   return 1
 }
 
-# Runs a script that src/test/container/tekton_step.py wrote for a Task's step or sidecar, here on
+# Writes the steps and sidecars of the Task file $1 as scripts into the folder $2 (TaskScripts, in
+# src/test/java/org/acme/greeting/tekton, on the test class path: run ./mvnw test-compile first);
+# the further arguments are its name=value and --env KEY=VALUE settings.
+task_scripts() {
+  local task=$1 out=$2; shift 2
+  [ -d "$ROOT/target/test-classes/org/acme/greeting/tekton" ] || { echo "no test classes; run ./mvnw test-compile" >&2; return 1; }
+  (cd "$ROOT" && ./mvnw -q -B -ntp -o dependency:build-classpath -Dmdep.includeScope=test \
+    -Dmdep.outputFile="$out/test-classpath.txt") > "$out/classpath.log" 2>&1 \
+    || { cat "$out/classpath.log" >&2; echo "cannot compute the test class path" >&2; return 1; }
+  "$(jdk25_home)/bin/java" -cp "$ROOT/target/test-classes:$(cat "$out/test-classpath.txt")" \
+    org.acme.greeting.tekton.TaskScripts "$task" "$out" "$@"
+}
+
+# Runs a script that task_scripts wrote for a Task's step or sidecar, here on
 # this machine: $1 the script, $2 the shell, then the variables whose values this machine keeps
 # (the script's own export of them, meant for a pod, is dropped). Runs in the step's workingDir.
 run_task_script() {

@@ -52,6 +52,10 @@ public class JsonErrors {
         if (invalidInput != null) {
             status = invalidInput.status();
             message = invalidInput.getMessage();
+        } else if (failure == null && ctx.statusCode() == 400 && funqyFailedToWriteTheResult(ctx)) {
+            // Ours, not the caller's: Funqy has logged it at ERROR with its stack trace.
+            status = 500;
+            message = "internal error";
         } else if (failure == null || failure instanceof HttpException) {
             status = failure == null ? ctx.statusCode() : ((HttpException) failure).getStatusCode();
             message = explain(status, ctx);
@@ -71,6 +75,15 @@ public class JsonErrors {
                 .setStatusCode(status)
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
                 .end(new JsonObject().put("error", message).encode());
+    }
+
+    /**
+     * Funqy 3.34 (VertxRequestHandler) answers both a request it cannot bind and a result it cannot
+     * write with a bare fail(400). Only for the result has it already set the response's
+     * Content-Type, which nothing else does before this handler: that tells the two apart.
+     */
+    private static boolean funqyFailedToWriteTheResult(RoutingContext ctx) {
+        return ctx.response().headers().contains(HttpHeaders.CONTENT_TYPE);
     }
 
     /** Funqy wraps what a function throws in its own ApplicationException. */

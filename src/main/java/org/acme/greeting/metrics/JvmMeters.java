@@ -15,10 +15,11 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
  * JVM memory, threads and garbage collection, in place of Quarkus' JVM binder
  * (quarkus.micrometer.binder.jvm=false). That binder's GC meters listen to a JMX notification
  * after every collection, and a greeting under load allocates enough for many collections a
- * second: in one benchmark run, throughput was 0.75 of the service without metrics with it, and
- * 0.99 without it (README, "Observability", "Cost"). Here collection counts and times are read
- * from the collectors' MXBeans when Prometheus scrapes, which costs nothing per collection.
- * Quarkus binds every MeterBinder bean to the registry.
+ * second: in 7 alternating benchmark rounds the service with that binder served 0.86 and 0.91
+ * (two copies of one jar) of the throughput it serves with this class, where the two copies
+ * differed by 6% (src/test/bench/README.md, "Observability cost"). Here collection counts and
+ * times are read from the collectors' MXBeans when Prometheus scrapes, which costs nothing per
+ * collection. Quarkus binds every MeterBinder bean to the registry.
  */
 @Singleton
 public class JvmMeters {

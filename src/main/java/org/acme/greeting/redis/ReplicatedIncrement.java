@@ -12,7 +12,8 @@ import io.vertx.redis.client.Command;
  * INCR, then WAIT until every replica attached to the primary has it, on one connection: WAIT
  * counts the replicas holding this connection's writes. Every replica, not one: Sentinel promotes
  * the replica with the highest replication offset it last read from that replica's INFO, which may
- * predate the count (README, "Reliability"), so any of them may become the primary.
+ * predate the count, so any of them may become the primary (src/test/java/org/acme/greeting/README.md,
+ * "Failover with Sentinel").
  */
 final class ReplicatedIncrement {
 

@@ -1,12 +1,8 @@
 package org.acme.greeting.support;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.Map;
 
-import org.acme.greeting.dev.RedisServerProcess;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
@@ -31,11 +27,7 @@ public class LateRedisTestResource implements QuarkusTestResourceLifecycleManage
 
     @Override
     public Map<String, String> start() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        port = RedisTestResource.freePort();
         dataDir = TestRedisDirs.fresh("late-redis-");
         return Map.of("REDIS_HOST", "localhost", "REDIS_PORT", String.valueOf(port));
     }

@@ -17,11 +17,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * A real Prometheus (Debian's prometheus 2.42, which .ci/run installs) on a free loopback port,
+ * A real Prometheus (Debian's prometheus 2.42, which .ci/install-tools installs) on a free loopback port,
  * with the configuration given, and its HTTP API. A missing binary fails the test.
  */
 public final class PrometheusServer implements AutoCloseable {
@@ -59,25 +62,23 @@ public final class PrometheusServer implements AutoCloseable {
                     .redirectOutput(log.toFile())
                     .start();
         } catch (IOException e) {
-            return fail("cannot run prometheus (apt-get install prometheus; .ci/run installs it): " + e.getMessage());
+            return fail("cannot run prometheus: " + Tool.missing("prometheus") + " (" + e.getMessage() + ")");
         }
         PrometheusServer server = new PrometheusServer(process, URI.create("http://127.0.0.1:" + port));
-        Instant deadline = Instant.now().plusSeconds(30);
-        while (Instant.now().isBefore(deadline)) {
-            if (!process.isAlive()) {
-                fail("prometheus exited with " + process.exitValue() + ":\n" + Files.readString(log));
-            }
-            try {
-                if (server.get("/-/ready").statusCode() == 200) {
-                    return server;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            Thread.sleep(100);
+        try {
+            Awaitility.await("prometheus to be ready").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                    .ignoreExceptionsInstanceOf(IOException.class)
+                    .until(() -> {
+                        if (!process.isAlive()) {
+                            fail("prometheus exited with " + process.exitValue() + ":\n" + Files.readString(log));
+                        }
+                        return server.get("/-/ready").statusCode() == 200;
+                    });
+            return server;
+        } catch (ConditionTimeoutException e) {
+            server.close();
+            return fail("prometheus was not ready within 30 s:\n" + Files.readString(log));
         }
-        server.close();
-        return fail("prometheus was not ready within 30 s:\n" + Files.readString(log));
     }
 
     /** An instant query; fails unless Prometheus answers success. Returns data.result. */
@@ -98,17 +99,16 @@ public final class PrometheusServer implements AutoCloseable {
     }
 
     /** Waits until the job has been scraped at a time after the instant given. */
-    public void awaitScrapeAfter(String job, Instant instant) throws InterruptedException {
+    public void awaitScrapeAfter(String job, Instant instant) {
         String promql = "max(timestamp(up{job=\"" + job + "\"}))";
-        Instant deadline = Instant.now().plusSeconds(20);
-        while (Instant.now().isBefore(deadline)) {
-            double scraped = value(promql);
-            if (!Double.isNaN(scraped) && scraped * 1000 > instant.toEpochMilli()) {
-                return;
-            }
-            Thread.sleep(200);
+        try {
+            Awaitility.await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> {
+                double scraped = value(promql);
+                return !Double.isNaN(scraped) && scraped * 1000 > instant.toEpochMilli();
+            });
+        } catch (ConditionTimeoutException e) {
+            fail("no scrape of " + job + " after " + instant + " within 20 s; targets: " + api("/api/v1/targets"));
         }
-        fail("no scrape of " + job + " after " + instant + " within 20 s; targets: " + api("/api/v1/targets"));
     }
 
     public JsonNode api(String pathAndQuery) {

@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
-import org.acme.greeting.dev.RedisServerProcess;
 
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
@@ -68,7 +67,7 @@ public class RedisTestResource implements QuarkusTestResourceLifecycleManager {
     }
 
     /** A TCP port on 127.0.0.1 that nothing listens on now. */
-    static int freePort() {
+    public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         } catch (IOException e) {

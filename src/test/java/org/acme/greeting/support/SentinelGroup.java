@@ -10,15 +10,19 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.BooleanSupplier;
+import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
-import org.acme.greeting.dev.RedisServerProcess;
+import org.awaitility.Awaitility;
+
+import io.vertx.redis.client.Response;
+
 
 /**
- * One primary, two replicas and three sentinels, all Debian's redis-server and redis-sentinel on
- * loopback, with a password on every one of them. The tests kill, freeze and restart them and ask
- * them who is primary with redis-cli, as an operator would.
+ * One primary, two replicas and three sentinels on loopback, all the redis-server binary of
+ * org.signal:embedded-redis (the sentinels run it with --sentinel), with a password on every one
+ * of them. The tests kill, freeze and restart them, and ask them who is primary with the Redis
+ * client's commands, as an operator would with redis-cli.
  */
 public final class SentinelGroup implements AutoCloseable {
 
@@ -31,13 +35,12 @@ public final class SentinelGroup implements AutoCloseable {
     public static final Duration DOWN_AFTER = Duration.ofMillis(1_000);
     public static final Duration FAILOVER_TIMEOUT = Duration.ofMillis(5_000);
     private static final int QUORUM = 2;
-    private static final Path REDIS_SERVER = Path.of("/usr/bin/redis-server");
-    private static final Path REDIS_SENTINEL = Path.of("/usr/bin/redis-sentinel");
 
     private final String password;
     private final Path root;
     private final Map<Integer, RedisServerProcess> servers = new HashMap<>();
     private final List<RedisServerProcess> sentinels = new ArrayList<>();
+    private final RedisCommands commands = new RedisCommands();
 
     private SentinelGroup(String password, Path root) {
         this.password = password;
@@ -46,11 +49,6 @@ public final class SentinelGroup implements AutoCloseable {
 
     /** Starts the group and waits until both replicas are in sync and every sentinel sees all of it. */
     public static SentinelGroup start(String password) {
-        for (Path binary : List.of(REDIS_SERVER, REDIS_SENTINEL)) {
-            if (!Files.isExecutable(binary)) {
-                throw new IllegalStateException(binary + " is missing: apt-get install redis-server redis-sentinel (.ci/run does)");
-            }
-        }
         SentinelGroup group = new SentinelGroup(password, TestRedisDirs.fresh("sentinel-group-"));
         int primary = RedisTestResource.freePort();
         group.startServer(primary);
@@ -72,9 +70,13 @@ public final class SentinelGroup implements AutoCloseable {
     /** The port of the server the sentinels currently name primary. */
     public int primaryPort() {
         for (RedisServerProcess sentinel : sentinels) {
-            Tool.Result reply = cli(sentinel.port(), "SENTINEL", "GET-MASTER-ADDR-BY-NAME", MASTER_NAME);
-            if (reply.exitCode() == 0 && reply.output().lines().count() == 2) {
-                return Integer.parseInt(reply.output().lines().toList().get(1).trim());
+            try {
+                Response address = send(sentinel.port(), "SENTINEL", "GET-MASTER-ADDR-BY-NAME", MASTER_NAME);
+                if (address != null && address.size() == 2) {
+                    return address.get(1).toInteger();
+                }
+            } catch (IllegalStateException notAnswering) {
+                // a frozen or dead sentinel: ask the next
             }
         }
         throw new IllegalStateException("no sentinel named a primary");
@@ -90,8 +92,8 @@ public final class SentinelGroup implements AutoCloseable {
 
     /** The replicas the primary lists as in sync (state=online in INFO replication). */
     public List<Integer> replicasInSync() {
-        Tool.Result info = cli(primaryPort(), "INFO", "replication");
-        return info.output().lines()
+        String info = send(primaryPort(), "INFO", "replication").toString();
+        return info.lines()
                 .filter(line -> line.startsWith("slave") && line.contains("state=online"))
                 .map(line -> Integer.parseInt(line.replaceAll(".*port=(\\d+).*", "$1").trim()))
                 .toList();
@@ -122,27 +124,29 @@ public final class SentinelGroup implements AutoCloseable {
     }
 
     private boolean seesAHealthyGroup(RedisServerProcess sentinel) {
-        Map<String, String> master = fields(cli(sentinel.port(), "SENTINEL", "MASTER", MASTER_NAME).output());
+        Map<String, String> master = RedisCommands.fields(send(sentinel.port(), "SENTINEL", "MASTER", MASTER_NAME));
         if (!"master".equals(master.get("flags")) || !"2".equals(master.get("num-slaves"))
                 || !"2".equals(master.get("num-other-sentinels"))) {
             return false;
         }
-        String replicas = cli(sentinel.port(), "SENTINEL", "REPLICAS", MASTER_NAME).output();
-        return replicas.lines().filter("flags"::equals).count() == 2
-                && replicas.lines().noneMatch(line -> line.contains("s_down") || line.contains("disconnected"));
+        Response replicas = send(sentinel.port(), "SENTINEL", "REPLICAS", MASTER_NAME);
+        List<String> flags = new ArrayList<>();
+        replicas.forEach(replica -> flags.add(RedisCommands.fields(replica).get("flags")));
+        return flags.size() == 2 && flags.stream().noneMatch(f -> f.contains("s_down") || f.contains("disconnected"));
     }
 
     @Override
     public void close() {
         sentinels.forEach(RedisServerProcess::close);
         servers.values().forEach(RedisServerProcess::close);
+        commands.close();
     }
 
     private void startServer(int port, String... replicaOf) {
         List<String> args = new ArrayList<>(List.of("--requirepass", password, "--masterauth", password,
                 "--appendonly", "no"));
         args.addAll(List.of(replicaOf));
-        servers.put(port, RedisServerProcess.start(REDIS_SERVER, port, root.resolve("server-" + port), args.toArray(String[]::new)));
+        servers.put(port, RedisServerProcess.start(port, root.resolve("server-" + port), args.toArray(String[]::new)));
     }
 
     private void startSentinel(int primary) {
@@ -160,42 +164,18 @@ public final class SentinelGroup implements AutoCloseable {
                     "requirepass " + password,
                     "sentinel sentinel-pass " + password,
                     ""));
-            sentinels.add(RedisServerProcess.startSentinel(REDIS_SENTINEL, config, port, dir));
+            sentinels.add(RedisServerProcess.startSentinel(config, port, dir));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    private Tool.Result cli(int port, String... command) {
-        List<String> args = new ArrayList<>(List.of("redis-cli", "-h", "127.0.0.1", "-p", String.valueOf(port),
-                "--no-auth-warning", "--raw"));
-        args.addAll(List.of(command));
-        // The password through the environment, so that it is not on a command line others can read.
-        return Tool.run(root, args, Map.of("REDISCLI_AUTH", password));
+    private Response send(int port, String... command) {
+        return commands.send(port, password, command);
     }
 
-    /** redis-cli --raw prints a flat map reply as name and value on alternate lines. */
-    private static Map<String, String> fields(String output) {
-        List<String> lines = output.lines().toList();
-        Map<String, String> fields = new HashMap<>();
-        for (int i = 0; i + 1 < lines.size(); i += 2) {
-            fields.put(lines.get(i), lines.get(i + 1));
-        }
-        return fields;
-    }
-
-    private static void await(Duration limit, String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("timed out after " + limit + " waiting for " + what);
-            }
-            try {
-                Thread.sleep(250);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
+    private static void await(Duration limit, String what, Callable<Boolean> condition) {
+        Awaitility.await(what).atMost(limit).pollInterval(Duration.ofMillis(250))
+                .ignoreExceptionsInstanceOf(IllegalStateException.class).until(condition);
     }
 }
