@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import org.acme.greeting.support.FileTrees;
@@ -37,7 +36,6 @@ import io.vertx.core.json.JsonObject;
 class DevModeIT {
 
     private static final Path WORK = Path.of("target", "dev-mode-check");
-    private static final Set<String> NOT_COPIED = Set.of("target", ".git", "node_modules");
     private static final Duration START_LIMIT = Duration.ofMinutes(4);
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -46,8 +44,7 @@ class DevModeIT {
     void devModeCountsInARedisItStartsItselfAndDegradesWithoutIt() throws Exception {
         Path project = WORK.resolve("project").toAbsolutePath();
         FileTrees.delete(WORK);
-        // The project as a new clone has it: no build output, no Git data, no node_modules.
-        FileTrees.copy(Path.of("").toAbsolutePath(), project, NOT_COPIED);
+        FileTrees.copyProject(project);
         int httpPort = RedisTestResource.freePort();
         int redisPort = RedisTestResource.freePort();
         Path log = WORK.resolve("dev-mode.log");

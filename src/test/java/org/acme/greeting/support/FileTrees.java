@@ -36,6 +36,11 @@ public final class FileTrees {
         }
     }
 
+    /** Copies the project in the working directory to to, as a new clone has it: no build output, no Git data, no node_modules. */
+    public static void copyProject(Path to) throws IOException {
+        copy(Path.of("").toAbsolutePath(), to, Set.of("target", ".git", "node_modules"));
+    }
+
     public static void copy(Path from, Path to) throws IOException {
         copy(from, to, Set.of());
     }

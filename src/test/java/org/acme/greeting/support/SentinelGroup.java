@@ -110,7 +110,7 @@ public final class SentinelGroup implements AutoCloseable {
 
     /** The key's value on the current primary. */
     public long value(String key) {
-        return RedisValue.getLong(primaryPort(), password, key);
+        return RedisValue.getLong(commands, primaryPort(), password, key);
     }
 
     /**

@@ -110,7 +110,7 @@ class MavenTestTaskIT {
         javaHome = System.getProperty("java.home");
         FileTrees.delete(WORK);
         Path source = WORK.resolve("source");
-        FileTrees.copy(Path.of("").toAbsolutePath(), source, Set.of("target", ".git", "node_modules"));
+        FileTrees.copyProject(source);
         Path home = Files.createDirectories(WORK.resolve("home"));
         Path cache = Files.createDirectories(WORK.resolve("maven-cache"));
         Path m2 = Path.of(System.getProperty("user.home"), ".m2");
