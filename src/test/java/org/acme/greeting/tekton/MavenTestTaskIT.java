@@ -56,11 +56,15 @@ import org.junit.jupiter.api.TestMethodOrder;
  * without target/, .git and node_modules; {@code maven-cache} a folder whose {@code repository}
  * links to this host's ~/.m2/repository and whose {@code wrapper/wrapper} to ~/.m2/wrapper (the
  * step's MAVEN_USER_HOME is {@code maven-cache/wrapper}), as a kept build volume holds them.
- * HOME is an empty folder (the Task's /tekton/home, an emptyDir, cannot be made here).
+ * HOME is an empty folder (the Task's /tekton/home, an emptyDir, cannot be made here). The step
+ * runs in a memory cgroup holding it to the step's own {@code limits.memory}, as the kubelet holds
+ * the container: every process of the step shares it, and each JVM sizes its heap from it (with
+ * 3Gi, the first {@code @QuarkusTest} JVM ran out of heap while Quarkus instrumented classes for
+ * JaCoCo).
  *
  * <p>
  * Not the same as the pod: the step runs as root here (uid 65532 there), with this machine's two
- * cores and no memory limit (a 1-CPU request and a 3 GiB limit there), on Debian's binaries rather
+ * cores (a 1-CPU request there), on Debian's binaries rather
  * than Ubuntu's. It runs the whole JDK-only tier of the copy, a few minutes; the output goes to
  * target/maven-test-task.log. Runs only on JDK 25, the image's JDK (CI's second pass).
  */
@@ -164,7 +168,8 @@ class MavenTestTaskIT {
         Duration took = Duration.ofNanos(System.nanoTime() - start);
         List<String> summaries = new ArrayList<>();
         for (String line : result.output().lines().toList()) {
-            if (line.contains("Tests run:") && !line.contains(" -- in ") && !line.contains("Time elapsed")) {
+            if (line.startsWith("sandbox: memory") || line.contains("Tests run:") && !line.contains(" -- in ")
+                    && !line.contains("Time elapsed")) {
                 summaries.add(line);
             }
         }
@@ -194,10 +199,39 @@ class MavenTestTaskIT {
         Files.deleteIfExists(LOG);
         Tool.Result result = Tool.run(WORK, List.of("unshare", "--mount", "--propagation", "private", "bash",
                 WORK.resolve("sandbox.sh").toString(), inside.toString(), LOG.toString()), Map.of(), timeout);
+        removeEmptiedCgroups();
         if (result.output().contains("SANDBOX LEAK")) {
             fail(result.output().lines().filter(l -> l.contains("SANDBOX LEAK")).findFirst().orElseThrow());
         }
         return result;
+    }
+
+    /** The memory cgroups the sandbox made, once their processes are gone (rmdir removes an empty cgroup). */
+    private static void removeEmptiedCgroups() throws IOException {
+        for (Path root : List.of(Path.of("/sys/fs/cgroup/memory"), Path.of("/sys/fs/cgroup"))) {
+            if (Files.isDirectory(root)) {
+                try (var groups = Files.list(root)) {
+                    for (Path group : groups.filter(g -> g.getFileName().toString().startsWith("maven-test-task-")).toList()) {
+                        try {
+                            Files.deleteIfExists(group);
+                        } catch (IOException stillInUse) {
+                            // a process of the step outlived it: the group stays, and is harmless
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** The verify step's memory limit in bytes (computeResources.limits.memory, in Gi or Mi). */
+    private static long memoryLimitBytes() throws IOException {
+        String limit = TektonFiles.YAML.readTree(TASK.toFile()).path("spec").path("steps").get(0)
+                .path("computeResources").path("limits").path("memory").asText();
+        java.util.regex.Matcher m = Pattern.compile("(\\d+)(Gi|Mi)").matcher(limit);
+        if (!m.matches()) {
+            fail("the verify step's memory limit is not in Gi or Mi: '" + limit + "'");
+        }
+        return Long.parseLong(m.group(1)) << (m.group(2).equals("Gi") ? 30 : 20);
     }
 
     /**
@@ -244,12 +278,34 @@ class MavenTestTaskIT {
         ALTERNATIVES.forEach((name, target) -> script.append("ln -sfn ").append(target).append(" \"$stage/usr/bin/")
                 .append(name).append("\"\n"));
         script.append("for dir in ").append(String.join(" ", BIN_DIRS)).append("; do mount --bind \"$stage$dir\" \"$dir\"; done\n");
+        // The step's memory limit, as the kubelet sets it on the container's cgroup: every process of
+        // the step (Maven, the test JVMs, the packaged application, Redis, dev mode) shares it, and
+        // each JVM sizes its default heap from it.
+        script.append("limit=").append(memoryLimitBytes()).append('\n').append("""
+                if [ -d /sys/fs/cgroup/memory ]; then
+                  cg=/sys/fs/cgroup/memory/maven-test-task-$$ limit_file=memory.limit_in_bytes peak_file=memory.max_usage_in_bytes
+                elif grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
+                  echo +memory > /sys/fs/cgroup/cgroup.subtree_control 2>/dev/null || true
+                  cg=/sys/fs/cgroup/maven-test-task-$$ limit_file=memory.max peak_file=memory.peak
+                else
+                  echo "SANDBOX: no memory cgroup here to hold the step to its limit"; exit 96
+                fi
+                mkdir -p "$cg" && echo "$limit" > "$cg/$limit_file" && echo $$ > "$cg/cgroup.procs"
+                echo "sandbox: the step's memory limit, $limit bytes, on cgroup $cg"
+                """);
+        // The step's own status is read after the pipeline, so the peak is reported either way.
+        script.append("set +e\n");
         script.append("env -i PATH=").append(TaskScripts.quote(path))
                 .append(" JAVA_HOME=").append(TaskScripts.quote(javaHome))
                 .append(" JAVA_VERSION=").append(TaskScripts.quote("jdk-" + Runtime.version()))
                 .append(" HOME=").append(TaskScripts.quote(WORK.resolve("home").toString()))
                 .append(" LANG=C.UTF-8 LANGUAGE=en_US:en LC_ALL=C.UTF-8")
                 .append(" bash \"$inside\" 2>&1 | tee \"$log\"\n");
+        script.append("""
+                status=${PIPESTATUS[0]}
+                echo "sandbox: memory peak $(( $(cat "$cg/$peak_file") / 1048576 )) MiB of the step's $(( limit / 1048576 )) MiB" | tee -a "$log"
+                exit "$status"
+                """);
         Files.writeString(WORK.resolve("sandbox.sh"), script);
     }
 }
