@@ -70,9 +70,31 @@ assert command.split() == entrypoint, f"Task command {command!r}, image entry po
 EOF
 echo "ok - the Task's command is the image's entry point"
 WORKDIR=$(cat "$AOT/scripts/train.workdir")
-in_image() { # NAME SCRIPT: a step of the Task in the image, as the Task's uid, the emptyDir at /aot
+# NAME SCRIPT: a step of the Task in the image, as the Task's uid, the emptyDir at /aot, held to
+# the step's own limits.memory as the kubelet holds a container (podman --memory: the JVM sizes
+# its heap from it, and the kernel kills the step past it). The container's cgroup sits in one of
+# ours, which keeps the peak of all the step's processes after the container is gone: the figure
+# a limit must cover (JDK 25's -XX:AOTCacheOutput starts a second JVM, to write the cache, while
+# the trained one is still alive).
+in_image() {
+  local limit parent peak_file status=0
+  limit=$(tr -d '\n' < "$AOT/scripts/$2.memory")
+  [ -n "$limit" ] || fail "the Task's step $2 has no memory limit"
+  if [ -d /sys/fs/cgroup/memory ]; then
+    parent=/sys/fs/cgroup/memory/greeting-aot-$2-$$ peak_file=memory.max_usage_in_bytes
+  else
+    parent=/sys/fs/cgroup/greeting-aot-$2-$$ peak_file=memory.peak
+  fi
   podman run --name "$1" --network host --user 65532 -v "$AOT:/aot" -w "$WORKDIR" \
-    --entrypoint /bin/sh "$PINNED" "/aot/scripts/$2.sh"
+    --memory "$limit" --memory-swap "$limit" --cgroup-parent "/${parent##*/}" \
+    --entrypoint /bin/sh "$PINNED" "/aot/scripts/$2.sh" || status=$?
+  if [ -r "$parent/$peak_file" ]; then
+    echo "step $2: memory peak $(( $(cat "$parent/$peak_file") / 1048576 )) MiB of its limit $(( limit / 1048576 )) MiB"
+  else
+    echo "step $2: no $peak_file under $parent to read its memory peak from"
+  fi
+  find "$parent" -depth -type d -exec rmdir {} \; 2>/dev/null || true
+  return "$status"
 }
 
 # ---- train: the step in the image, the workload sidecar beside it ---------------------------------
@@ -84,7 +106,7 @@ WORKLOAD_PID=$!
 wait "$TRAIN_PID" || { cat "$AOT/train-step.log" "$AOT/workload.log"; fail "the train step failed"; }
 wait "$WORKLOAD_PID" || { cat "$AOT/workload.log"; fail "the workload sidecar failed"; }
 cat "$AOT/workload.log" "$AOT/train-step.log"
-echo "ok - train step: app.aot $(du -h "$AOT/app.aot" | cut -f1)"
+echo "ok - train step: app.aot $(du -h "$AOT/app.aot" | cut -f1); $(grep -m1 "memory peak" "$AOT/train-step.log")"
 
 # ---- check-cache: the JVM must open it with -XX:AOTMode=on -------------------------------------------
 # First a cache this image's JVM cannot use (one made by the host's JDK): the step must fail, as
@@ -101,7 +123,7 @@ echo "ok - check-cache step refuses a cache made by another JVM: $(grep -m1 'not
 podman rm -f "$TRAIN" >/dev/null
 mv "$AOT/app.aot.trained" "$AOT/app.aot"
 in_image "$TRAIN" check-cache > "$AOT/check-step.log" 2>&1 || { cat "$AOT/check-step.log"; fail "the check-cache step failed"; }
-echo "ok - check-cache step: $(tail -1 "$AOT/check-step.log")"
+echo "ok - check-cache step: $(grep -m1 "Opened AOT cache" "$AOT/check-step.log"); $(grep -m1 "memory peak" "$AOT/check-step.log")"
 
 # ---- push: the image plus the cache, by the Task's script ---------------------------------------------
 # AOT_DIR is the host folder here; HOME stays this user's, for Maven.

@@ -32,14 +32,15 @@ import org.junit.jupiter.api.TestMethodOrder;
  * The Task greeting-maven-test (tekton/tasks/maven-test.yaml) passes in its image: its own
  * {@code verify} step script, written by {@link TaskScripts} with the Task's default params, runs
  * {@code ./mvnw verify} on a clean copy of this project in a sandbox that holds only what the
- * image {@code docker.io/library/eclipse-temurin:25-jdk} holds.
+ * Task's image holds, {@code eclipse-temurin:25.0.4_7-jdk-noble} pinned by digest (the moving tag
+ * {@code 25-jdk} has since moved to Ubuntu 26.04).
  *
  * <p>
  * What the image holds, read from adoptium/containers {@code 25/jdk/ubuntu/noble/Dockerfile}
  * ({@code FROM ubuntu:24.04}; it keeps fontconfig, ca-certificates, p11-kit, binutils, tzdata and
  * locales, and purges wget and gnupg after downloading the JDK; {@code JAVA_HOME=/opt/java/openjdk},
  * {@code PATH=$JAVA_HOME/bin:$PATH}, {@code LANG=en_US.UTF-8}) and from the dpkg list of the built
- * image in docker-library/repo-info {@code repos/eclipse-temurin/local/25-jdk.md}: of the packages
+ * image in docker-library/repo-info {@code repos/eclipse-temurin/local/25-jdk.md}, then noble: of the packages
  * that put commands on the PATH, {@link #IMAGE_PACKAGES}. No curl, wget, git, unzip, python, jq,
  * node, kubectl or redis.
  *
@@ -78,7 +79,7 @@ class MavenTestTaskIT {
     private static final Path LOG = Path.of("target", "maven-test-task.log").toAbsolutePath();
 
     /**
-     * The packages of eclipse-temurin:25-jdk (Ubuntu noble) that put commands on the PATH; binutils'
+     * The packages of eclipse-temurin:25.0.4_7-jdk-noble (Ubuntu noble) that put commands on the PATH; binutils'
      * commands are links to its architecture's package.
      */
     static final List<String> IMAGE_PACKAGES = List.of("bash", "dash", "coreutils", "findutils", "grep", "sed", "mawk",
@@ -223,15 +224,11 @@ class MavenTestTaskIT {
         }
     }
 
-    /** The verify step's memory limit in bytes (computeResources.limits.memory, in Gi or Mi). */
+    /** The verify step's memory limit in bytes (computeResources.limits.memory). */
     private static long memoryLimitBytes() throws IOException {
-        String limit = TektonFiles.YAML.readTree(TASK.toFile()).path("spec").path("steps").get(0)
-                .path("computeResources").path("limits").path("memory").asText();
-        java.util.regex.Matcher m = Pattern.compile("(\\d+)(Gi|Mi)").matcher(limit);
-        if (!m.matches()) {
-            fail("the verify step's memory limit is not in Gi or Mi: '" + limit + "'");
-        }
-        return Long.parseLong(m.group(1)) << (m.group(2).equals("Gi") ? 30 : 20);
+        long limit = TaskScripts.memoryLimitBytes(TektonFiles.YAML.readTree(TASK.toFile()).path("spec").path("steps").get(0));
+        assertTrue(limit > 0, "the verify step has a memory limit");
+        return limit;
     }
 
     /**

@@ -22,7 +22,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
  * <p>
  * For each step and sidecar with a script, {@code OUT_DIR/<name>.sh} is that script with the
  * container's environment exported first (the stepTemplate's, for a step, then the container's
- * own; values shell-quoted), and {@code OUT_DIR/<name>.workdir} holds its working directory.
+ * own; values shell-quoted), {@code OUT_DIR/<name>.workdir} holds its working directory and
+ * {@code OUT_DIR/<name>.memory} its memory limit in bytes (empty when it has none).
  * Only Tekton's own variables are replaced: {@code $(params.x)}, {@code $(workspaces.x.path)},
  * {@code $(results.x.path)}, {@code $(context...)}, {@code $(steps...)}, {@code $(tasks...)}; any
  * other {@code $(...)} is the shell's command substitution and stays. A param left unset takes
@@ -112,6 +113,32 @@ public final class TaskScripts {
         return written;
     }
 
+    /**
+     * A container's computeResources.limits.memory in bytes, 0 when it has none: a Kubernetes
+     * quantity, plain or with a binary (Ki, Mi, Gi) or decimal (k, M, G) suffix.
+     */
+    public static long memoryLimitBytes(JsonNode container) {
+        String limit = container.path("computeResources").path("limits").path("memory").asText("");
+        if (limit.isEmpty()) {
+            return 0;
+        }
+        Matcher m = Pattern.compile("(\\d+)(Ki|Mi|Gi|k|M|G)?").matcher(limit);
+        if (!m.matches()) {
+            throw new IllegalArgumentException("memory limit " + limit + " of " + container.path("name").asText()
+                    + " is not a quantity this reads (a whole number, with Ki, Mi, Gi, k, M or G)");
+        }
+        long unit = switch (m.group(2) == null ? "" : m.group(2)) {
+            case "Ki" -> 1L << 10;
+            case "Mi" -> 1L << 20;
+            case "Gi" -> 1L << 30;
+            case "k" -> 1_000L;
+            case "M" -> 1_000_000L;
+            case "G" -> 1_000_000_000L;
+            default -> 1L;
+        };
+        return Long.parseLong(m.group(1)) * unit;
+    }
+
     private static void writeContainer(Path taskFile, Path outDir, JsonNode container, JsonNode inherited,
             Map<String, String> values, Map<String, String> overrides, List<String> written) {
         if (!container.has("script")) {
@@ -139,6 +166,9 @@ public final class TaskScripts {
         try {
             Files.writeString(outDir.resolve(name + ".sh"), script, StandardCharsets.UTF_8);
             Files.writeString(outDir.resolve(name + ".workdir"), workingDir + "\n", StandardCharsets.UTF_8);
+            long memory = memoryLimitBytes(container);
+            Files.writeString(outDir.resolve(name + ".memory"), (memory > 0 ? String.valueOf(memory) : "") + "\n",
+                    StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the script of " + name + " into " + outDir + ": " + e.getMessage(), e);
         }

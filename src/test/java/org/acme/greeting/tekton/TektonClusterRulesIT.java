@@ -39,8 +39,8 @@ class TektonClusterRulesIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path README = TektonFiles.TEKTON.resolve("README.md");
-    /** Kubernetes versions the README states as supported: Knative Serving 1.20 needs 1.32 or newer. */
-    private static final List<Integer> SUPPORTED_KUBERNETES_MINORS = List.of(32, 33, 34);
+    /** Kubernetes versions the README states as supported: Knative Serving 1.20 needs 1.32 or newer, 1.32 is past its upstream end of life. */
+    private static final List<Integer> SUPPORTED_KUBERNETES_MINORS = List.of(33, 34, 35);
 
     /**
      * Tekton's affinity assistant (the default, coschedule: workspaces) fails a TaskRun that binds
@@ -195,10 +195,12 @@ class TektonClusterRulesIT {
 
     /**
      * The smoke test calls the candidate tag's cluster-local address,
-     * &lt;tag&gt;-&lt;service&gt;.&lt;namespace&gt;.svc.cluster.local, which every tag has whatever its
+     * &lt;placeholder&gt;.&lt;namespace&gt;.svc.&lt;cluster domain&gt;, which every tag has whatever its
      * visibility (knative/serving pkg/reconciler/route/resources/ingress.go), and which a Tekton pod
-     * reaches without external DNS, hairpin routing or a public certificate. The tag's public
-     * URL (.status.traffic[].url) is never used.
+     * reaches without external DNS, hairpin routing or a public certificate. The deploy writes the
+     * URL Knative gives the tag only after waiting for it to be that host (LOCAL_HOST, from the
+     * Service's own cluster-local address), never the tag's public URL; ReleaseRolloutIT checks the
+     * value, with the default and with another tag template and cluster domain.
      */
     @Test
     void theSmokeTestCallsTheCandidateTagsClusterLocalAddress() {
@@ -206,10 +208,9 @@ class TektonClusterRulesIT {
         assertEquals("$(tasks.deploy.results.revision)",
                 TektonFiles.paramValues(TektonFiles.pipelineTask("smoke-test")).get("revision"));
         String script = releaseScript();
-        assertTrue(script.contains("printf 'http://%s-%s.%s.svc.cluster.local' \"$TAG\" \"$SERVICE\" \"$NS\" > \"$URL_RESULT\""),
-                "deploy's url result is the tag's cluster-local address");
-        assertFalse(script.contains(".status.traffic[?") || script.contains("| .url' > \"$URL_RESULT\""),
-                "never the tag's public URL");
+        int waited = script.indexOf("| .url | sub(\"^https?://\"; \"\")] == ['\"$LOCAL_HOST\"']", script.indexOf("REVISION_WAITED=$NEW"));
+        int written = script.indexOf("printf '%s' \"$url\" > \"$URL_RESULT\"");
+        assertTrue(waited > 0 && written > waited, "deploy's url result is written after the wait for the tag's cluster-local host");
     }
 
     /**
@@ -217,6 +218,16 @@ class TektonClusterRulesIT {
      * takes and the finally task gives back; creating it is atomic and taking over an expired one
      * is a replace at its resourceVersion (Kubernetes API concurrency control), so of two runs one
      * wins. It must outlast the longest a run can hold it, or a slow run could lose it.
+     * <p>
+     * Its two tasks bind no volume. Tekton creates a run's affinity assistant, which mounts the
+     * volume, as the run starts, before its first TaskRun (pkg/reconciler/pipelinerun/pipelinerun.go,
+     * reconcile: createOrUpdateAffinityAssistantsAndPVCs while IsBeforeFirstTaskRun), and keeps it
+     * until the run is done; only TaskRuns that bind the volume follow it (affinity_assistant.go,
+     * getAffinityAssistantAnnotationVal, coschedule: workspaces). On a ReadWriteOnce volume a second
+     * run's assistant may wait on another node (Multi-Attach) until the first run ends: the second
+     * run waits at the Lease, its finally can always give it back, and its first task with the
+     * volume, which starts once the first run has released the Lease, has a timeout (counted from
+     * its TaskRun's start) that leaves the volume time to move nodes.
      */
     @Test
     void oneReleasePerEnvironmentHoldsTheLeaseFromFirstTaskToFinally() {
@@ -244,6 +255,10 @@ class TektonClusterRulesIT {
         assertNotNull(finish, "no finally task: a failed run would keep the Lease and leave its candidate tag");
         assertEquals("finish", TektonFiles.paramValues(finish).get("action"), "the finally gives the Lease back");
         assertFalse(finish.toString().contains("$(tasks."), "a finally task that reads a result is skipped when that task failed");
+        assertEquals(List.of(), List.copyOf(TektonFiles.names(finish.path("workspaces"))), "it releases without needing a volume");
+        JsonNode fetch = spec.path("tasks").get(1);
+        assertEquals(List.of(acquire.path("name").asText()), TektonFiles.YAML.convertValue(fetch.path("runAfter"), List.class));
+        assertTrue(TektonFiles.seconds(fetch.path("timeout").asText()) >= 600, "time for the volume to move nodes");
         for (JsonNode task : TektonFiles.pipelineTasks()) {
             if (task.path("taskRef").path("name").asText().equals("greeting-knative-release")) {
                 assertEquals("$(context.pipelineRun.name)", TektonFiles.paramValues(task).get("holder"), task.path("name").asText());
@@ -295,7 +310,7 @@ class TektonClusterRulesIT {
      */
     @Test
     void theToolsImagesKubectlFitsEverySupportedKubernetesVersion() {
-        Pattern toolsImage = Pattern.compile("docker\\.io/alpine/k8s:1\\.(\\d+)\\.\\d+");
+        Pattern toolsImage = Pattern.compile("docker\\.io/alpine/k8s:1\\.(\\d+)\\.\\d+@sha256:[0-9a-f]{64}");
         int images = 0;
         for (JsonNode task : TektonFiles.ofKind("Task").values()) {
             for (JsonNode param : task.path("spec").path("params")) {

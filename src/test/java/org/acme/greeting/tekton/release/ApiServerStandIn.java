@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -44,7 +45,8 @@ import com.sun.net.httpserver.HttpServer;
  * <li>merge patches (what kubectl label sends) and deletes; errors are Status objects, so kubectl
  * prints "Error from server (NotFound)" and the like.</li>
  * </ul>
- * Admission webhooks and controllers plug in through {@link #onWrite} and {@link #admission}.
+ * Admission webhooks and controllers plug in through {@link #onWrite} and {@link #admission}, an
+ * authorizer (RBAC) through {@link #authorize}.
  */
 final class ApiServerStandIn implements AutoCloseable {
 
@@ -64,6 +66,11 @@ final class ApiServerStandIn implements AutoCloseable {
     record Write(String verb, String resource, String name, JsonNode object) {
     }
 
+    /** The authorizer: returns why a request is forbidden, or null to allow it. */
+    interface Authorizer {
+        String denied(String method, boolean watch, Kind kind, String namespace, String name);
+    }
+
     /** An admission check: returns an error message to deny the write, or null to allow it. */
     interface Admission {
         String review(Kind kind, JsonNode old, JsonNode updated);
@@ -73,7 +80,8 @@ final class ApiServerStandIn implements AutoCloseable {
     static final Kind KSVC = new Kind("serving.knative.dev", "v1", "services", "Service", List.of("kservice", "ksvc"), true);
     static final Kind REVISION = new Kind("serving.knative.dev", "v1", "revisions", "Revision", List.of("rev"), true);
     static final Kind LEASE = new Kind("coordination.k8s.io", "v1", "leases", "Lease", List.of(), false);
-    private static final List<Kind> KINDS = List.of(SERVICE, KSVC, REVISION, LEASE);
+    static final Kind CONFIGMAP = new Kind("", "v1", "configmaps", "ConfigMap", List.of("cm"), false);
+    private static final List<Kind> KINDS = List.of(SERVICE, CONFIGMAP, KSVC, REVISION, LEASE);
     private static final Pattern ITEM = Pattern.compile(
             "^/(?:api/v1|apis/([^/]+)/([^/]+))/namespaces/([^/]+)/([^/]+)(?:/([^/]+))?/?$");
 
@@ -84,6 +92,11 @@ final class ApiServerStandIn implements AutoCloseable {
     private final List<Write> writes = new CopyOnWriteArrayList<>();
     private final List<Consumer<Write>> listeners = new CopyOnWriteArrayList<>();
     private final List<Admission> admissions = new CopyOnWriteArrayList<>();
+    private final List<Fault> faults = new CopyOnWriteArrayList<>();
+    private volatile Authorizer authorizer = (method, watch, kind, namespace, name) -> null;
+
+    private record Fault(String method, Kind kind, String message, AtomicInteger left) {
+    }
     private long resourceVersion = 1000;
 
     ApiServerStandIn() {
@@ -129,6 +142,19 @@ final class ApiServerStandIn implements AutoCloseable {
 
     void admission(Admission admission) {
         admissions.add(admission);
+    }
+
+    /** Every request of kubectl is authorized by this from now on (discovery stays open to all, as on a cluster). */
+    void authorize(Authorizer authorizer) {
+        this.authorizer = authorizer;
+    }
+
+    /**
+     * The next times requests with this HTTP method for this kind fail with a 500 carrying message,
+     * as the API server answers when an admission webhook cannot be called or etcd times out.
+     */
+    void failNext(String method, Kind kind, int times, String message) {
+        faults.add(new Fault(method, kind, message, new AtomicInteger(times)));
     }
 
     /** Every write accepted so far, in order. */
@@ -225,7 +251,12 @@ final class ApiServerStandIn implements AutoCloseable {
                     String namespace = m.group(3);
                     String name = m.group(5);
                     JsonNode sent = body.length == 0 ? null : JSON.readTree(body);
-                    response = switch (method) {
+                    Fault fault = faults.stream().filter(f -> f.method().equals(method) && f.kind().equals(kind)
+                            && f.left().getAndUpdate(n -> Math.max(0, n - 1)) > 0).findFirst().orElse(null);
+                    String query = exchange.getRequestURI().getQuery();
+                    String forbidden = authorizer.denied(method, query != null && query.contains("watch=true"), kind, namespace, name);
+                    response = forbidden != null ? status(403, "Forbidden", forbidden, kind, name)
+                            : fault != null ? status(500, "InternalError", fault.message(), null, null) : switch (method) {
                         case "GET" -> name == null ? listResponse(kind, namespace) : read(kind, namespace, name);
                         case "POST" -> create(kind, namespace, (ObjectNode) sent, true);
                         case "PUT" -> replace(kind, namespace, name, (ObjectNode) sent);

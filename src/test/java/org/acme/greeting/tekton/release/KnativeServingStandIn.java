@@ -1,5 +1,6 @@
 package org.acme.greeting.tekton.release;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -35,10 +36,23 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * latestReadyRevisionName is the newest revision that became Ready, whether or not it serves.</li>
  * <li>Route (pkg/reconciler/route): status.traffic lists each target by revision name; while any
  * target is missing or not Ready, the route keeps its previous status.traffic (configureTraffic).
- * Each tag gets a placeholder Kubernetes Service &lt;tag&gt;-&lt;service&gt;, deleted with the tag; a
- * tag is cluster-local when that Service, or the Knative Service itself, carries
+ * Each tag gets a placeholder Kubernetes Service named by config-network's tag-template
+ * (knative-serving namespace; default {{.Tag}}-{{.Name}}: domains.HostnameFromTemplate), deleted
+ * with the tag; a tag is cluster-local when that Service, or the Knative Service itself, carries
  * networking.knative.dev/visibility=cluster-local (route/visibility); then its URL is
- * http://&lt;tag&gt;-&lt;service&gt;.&lt;namespace&gt;.svc.cluster.local, else under the cluster's domain.</li>
+ * http://&lt;placeholder&gt;.&lt;namespace&gt;.svc.&lt;cluster domain&gt; ({@link #clusterDomain}, default
+ * cluster.local: network.GetServiceHostname), else under the public domain. status.address.url is
+ * the Service's own cluster-local address.</li>
+ * <li>Certificates (route.go, externalDomainTLS): with external-domain-tls on and a certificate
+ * still being issued ({@link #certificatesPending}), a public route's RoutesReady and Ready are
+ * Unknown with reason CertificateNotReady (MarkCertificateNotReady) once its ingress is
+ * programmed; cluster-local hosts get none.</li>
+ * <li>Ingress (route.go, ReconcileKind): configureTraffic writes status.traffic, then
+ * reconcileIngress programs the gateway, whose readiness reaches the Route only as its IngressReady
+ * condition (PropagateIngressStatus), and the Service as RoutesReady (PropagateRouteStatus). So a
+ * new status.traffic first comes with RoutesReady and Ready Unknown (IngressNotConfigured), and
+ * the gateway goes on routing what it routed before until, after {@link #ingressTakes}, it routes
+ * the new traffic and both turn True. {@link #routedByGateway} says what it routes now.</li>
  * </ul>
  * Whether a revision becomes Ready is the test's to say, by name or image.
  */
@@ -53,6 +67,11 @@ final class KnativeServingStandIn implements AutoCloseable {
     private final ScheduledExecutorService controller = Executors.newSingleThreadScheduledExecutor();
     /** A revision's failure message, or null when it becomes Ready. */
     private volatile Function<JsonNode, String> revisionFailure = revision -> null;
+    /** What the gateway routes, per Service (namespace/name): the status.traffic it last programmed. */
+    private final Map<String, JsonNode> programmed = new HashMap<>();
+    private volatile long ingressMillis = 200;
+    private volatile String clusterDomain = "cluster.local";
+    private volatile boolean certificatesPending;
 
     KnativeServingStandIn(ApiServerStandIn api) {
         this.api = api;
@@ -73,6 +92,31 @@ final class KnativeServingStandIn implements AutoCloseable {
     /** Revisions for which the function returns a message fail with it; the others become Ready. */
     void failRevisionsWhere(Function<JsonNode, String> failure) {
         this.revisionFailure = failure;
+    }
+
+    /** The cluster's DNS domain, as the kubelet's resolv.conf gives it to Knative's controller. */
+    void clusterDomain(String domain) {
+        this.clusterDomain = domain;
+    }
+
+    /** Certificates for public hosts are ordered but not issued yet (external-domain-tls, ACME pending). */
+    void certificatesPending(boolean pending) {
+        this.certificatesPending = pending;
+    }
+
+    /** How long the gateway takes to route a new status.traffic (200 ms unless set). */
+    void ingressTakes(Duration lag) {
+        this.ingressMillis = lag.toMillis();
+    }
+
+    /** The revision the gateway sends a tag's requests to now, or null when it has no route for that tag. */
+    synchronized String routedByGateway(String namespace, String service, String tag) {
+        for (JsonNode target : programmed.getOrDefault(namespace + "/" + service, JSON.createArrayNode())) {
+            if (tag.equals(target.path("tag").asText())) {
+                return target.path("revisionName").asText();
+            }
+        }
+        return null;
     }
 
     @Override
@@ -204,30 +248,74 @@ final class KnativeServingStandIn implements AutoCloseable {
             traffic.add(entry);
         }
         Map<String, Boolean> tagLocal = new HashMap<>();
+        String local = "svc." + clusterDomain;
+        boolean publicHost = !serviceLocal;
         if (routeFailure == null) {
             tagLocal = placeholderServices(namespace, name, tags);
             for (JsonNode entry : traffic) {
                 String tag = entry.path("tag").asText("");
                 if (!tag.isEmpty()) {
-                    boolean local = serviceLocal || tagLocal.getOrDefault(tag, false);
-                    ((ObjectNode) entry).put("url", "http://" + tag + "-" + name + "." + namespace + "."
-                            + (local ? "svc.cluster.local" : DOMAIN));
+                    boolean tagIsLocal = serviceLocal || tagLocal.getOrDefault(tag, false);
+                    publicHost |= !tagIsLocal;
+                    ((ObjectNode) entry).put("url", "http://" + placeholderName(tag, name) + "." + namespace + "."
+                            + (tagIsLocal ? local : DOMAIN));
                 }
             }
             status.set("traffic", traffic);
         } else if (previous.has("traffic")) {
             status.set("traffic", previous.get("traffic").deepCopy());
         }
-        status.put("url", "http://" + name + "." + namespace + "." + (serviceLocal ? "svc.cluster.local" : DOMAIN));
-        status.putObject("address").put("url", "http://" + name + "." + namespace + ".svc.cluster.local");
+        status.put("url", "http://" + name + "." + namespace + "." + (serviceLocal ? local : DOMAIN));
+        status.putObject("address").put("url", "http://" + name + "." + namespace + "." + local);
+
+        // The gateway is programmed after status.traffic is written; until then the route is not ready.
+        JsonNode routed = status.path("traffic");
+        boolean programming = routeFailure == null && !routed.equals(programmed.get(namespace + "/" + name));
+        if (programming) {
+            JsonNode toProgram = routed.deepCopy();
+            controller.schedule(() -> programIngress(namespace, name, generation, toProgram), ingressMillis, TimeUnit.MILLISECONDS);
+        }
 
         ArrayNode conditions = status.putArray("conditions");
         condition(conditions, "ConfigurationsReady", configFailure == null, "RevisionFailed", configFailure);
-        condition(conditions, "Ready", configFailure == null && routeFailure == null,
-                configFailure != null ? "RevisionFailed" : "RevisionMissing",
-                configFailure != null ? configFailure : routeFailure);
-        condition(conditions, "RoutesReady", routeFailure == null, "RevisionMissing", routeFailure);
+        if (programming && configFailure == null) {
+            unknown(conditions, "Ready", "IngressNotConfigured", "Ingress has not yet been reconciled.");
+            unknown(conditions, "RoutesReady", "IngressNotConfigured", "Ingress has not yet been reconciled.");
+        } else {
+            condition(conditions, "Ready", configFailure == null && routeFailure == null,
+                    configFailure != null ? "RevisionFailed" : "RevisionMissing",
+                    configFailure != null ? configFailure : routeFailure);
+            if (programming) {
+                unknown(conditions, "RoutesReady", "IngressNotConfigured", "Ingress has not yet been reconciled.");
+            } else {
+                condition(conditions, "RoutesReady", routeFailure == null, "RevisionMissing", routeFailure);
+            }
+        }
+        if (!programming && routeFailure == null && certificatesPending && publicHost) {
+            String message = "Certificate route-" + name + " is not ready: Pending";
+            conditions.removeAll();
+            condition(conditions, "ConfigurationsReady", configFailure == null, "RevisionFailed", configFailure);
+            unknown(conditions, "Ready", "CertificateNotReady", message);
+            unknown(conditions, "RoutesReady", "CertificateNotReady", message);
+        }
         api.writeStatus(ApiServerStandIn.KSVC, namespace, name, status);
+    }
+
+    /** The gateway now routes that traffic, if the Service is still at that generation; the route reconciles again. */
+    private synchronized void programIngress(String namespace, String name, long generation, JsonNode traffic) {
+        ObjectNode service = api.get(ApiServerStandIn.KSVC, namespace, name);
+        if (service != null && service.path("status").path("observedGeneration").asLong() == generation
+                && service.path("status").path("traffic").equals(traffic)) {
+            programmed.put(namespace + "/" + name, traffic);
+            reconcile(namespace, name);
+        }
+    }
+
+    /** config-network's tag-template applied to the tag and the route's name. */
+    private String placeholderName(String tag, String route) {
+        ObjectNode network = api.get(ApiServerStandIn.CONFIGMAP, "knative-serving", "config-network");
+        String template = network == null ? "{{.Tag}}-{{.Name}}" : network.path("data").path("tag-template").asText("{{.Tag}}-{{.Name}}");
+        return template.replace("{{.Tag}}", tag).replace("{{.Name}}", route);
     }
 
     /** Creates the placeholder Service of each tag, deletes those of tags gone; says which are cluster-local. */
@@ -235,7 +323,7 @@ final class KnativeServingStandIn implements AutoCloseable {
         Map<String, Boolean> local = new HashMap<>();
         Set<String> wanted = new HashSet<>();
         for (String tag : tags) {
-            String serviceName = tag + "-" + route;
+            String serviceName = placeholderName(tag, route);
             wanted.add(serviceName);
             ObjectNode placeholder = api.get(ApiServerStandIn.SERVICE, namespace, serviceName);
             if (placeholder == null) {
@@ -301,6 +389,12 @@ final class KnativeServingStandIn implements AutoCloseable {
             }
         }
         return "";
+    }
+
+    private static void unknown(ArrayNode conditions, String type, String reason, String message) {
+        conditions.addObject().put("type", type).put("status", "Unknown")
+                .put("lastTransitionTime", Instant.now().toString().replaceFirst("\\.\\d+Z$", "Z"))
+                .put("reason", reason).put("message", message);
     }
 
     private static void condition(ArrayNode conditions, String type, boolean ok, String reason, String message) {

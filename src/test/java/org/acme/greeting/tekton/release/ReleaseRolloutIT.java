@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,7 +47,13 @@ class ReleaseRolloutIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String PROD = "greeting-prod";
+    /** The pipeline's rights: every request of the scripts is authorized by them, as on a cluster. */
+    private static final Path RBAC = Path.of("tekton", "rbac.yaml");
     private static final String CANDIDATE_URL = "http://candidate-greeting.greeting-prod.svc.cluster.local";
+    /** What the API server answers when Knative's validating webhook does not answer in time. */
+    private static final String WEBHOOK_TIMEOUT = "Internal error occurred: failed calling webhook \"validation.webhook.serving.knative.dev\":"
+            + " failed to call webhook: Post \"https://webhook.knative-serving.svc:443/resource-validation?timeout=10s\":"
+            + " context deadline exceeded";
 
     @TempDir
     Path tmp;
@@ -60,6 +67,7 @@ class ReleaseRolloutIT {
     void cluster() throws IOException {
         api = new ApiServerStandIn();
         knative = new KnativeServingStandIn(api);
+        api.authorize(RbacAuthorizer.of(RBAC, "greeting-cicd", "greeting-pipeline", object -> object));
         kubeconfig = api.writeKubeconfig(tmp.resolve("kubeconfig"));
         source = tmp.resolve("source");
         FileTrees.copy(Path.of("knative"), source.resolve("knative"));
@@ -208,6 +216,146 @@ class ReleaseRolloutIT {
         assertEquals(traffic(target("greeting-00007", 100, null)), serving(PROD));
         assertEquals(List.of(), tagged("candidate"));
         assertEquals(traffic(target("greeting-00007", 100, null)), specTraffic(), "the candidate tag is removed, the rest kept");
+    }
+
+    /**
+     * The route writes status.traffic before the gateway routes it (route.go: configureTraffic,
+     * then reconcileIngress). The deploy returns only once the gateway sends the tag to the new
+     * revision, so the smoke test never meets the previous revision, or a 404 on a first deploy.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = { "serving-00007.yaml", "" })
+    void theDeployReturnsOnlyOnceTheGatewayRoutesTheCandidateTagToTheNewRevision(String state) {
+        if (!state.isEmpty()) {
+            load(state);
+        }
+        knative.ingressTakes(Duration.ofSeconds(2));
+        ReleaseTaskRun run = run("greeting-prod-v130");
+        succeeds(run.acquire());
+        String revision = succeeds(run.deploy("v1.3.0")).revision();
+        assertEquals(revision, knative.routedByGateway(PROD, "greeting", "candidate"),
+                "what the smoke test reaches at the candidate tag when the deploy returns");
+        succeeds(run.promote(revision));
+        assertEquals(revision, knative.routedByGateway(PROD, "greeting", ""), "what callers reach when the promote returns");
+        succeeds(run.finish());
+    }
+
+    /**
+     * A transient API or webhook error while finish removes the candidate tag: the Lease is
+     * released all the same (else the environment is blocked for lease-seconds), finish fails
+     * naming what it left, and the next release goes through at once.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = { "GET", "PUT" })
+    void anErrorWhileFinishRemovesTheTagStillReleasesTheLeaseAndSaysWhatItLeft(String method) {
+        load("serving-00007.yaml");
+        ReleaseTaskRun run = run("greeting-prod-v130");
+        succeeds(run.acquire());
+        succeeds(run.deploy("v1.3.0"));
+        api.failNext(method, ApiServerStandIn.KSVC, 1, WEBHOOK_TIMEOUT);
+
+        Outcome finished = run.finish();
+
+        assertFalse(finished.succeeded(), finished.output());
+        assertTrue(finished.output().contains("failed calling webhook"), finished.output());
+        assertTrue(finished.output().contains("released the lease, but could not remove the candidate tag of greeting"
+                + " (the error is above); traffic is unchanged, remove the tag with: kn service update greeting -n greeting-prod"
+                + " --untag candidate"), finished.output());
+        assertNull(holder(PROD), "the lease is released");
+        assertEquals(traffic(target("greeting-00007", 100, null)), serving(PROD), "traffic as it was");
+
+        Outcome next = releaseWithPassingSmokeTest("greeting-prod-v131", "v1.3.1");
+        assertEquals(traffic(target(next.revision(), 100, null)), serving(PROD));
+    }
+
+    @Test
+    void finishReadsAndReleasesTheLeaseAgainAfterTransientErrors() {
+        load("serving-00007.yaml");
+        ReleaseTaskRun run = run("greeting-prod-v130");
+        succeeds(run.acquire());
+        succeeds(run.deploy("v1.3.0"));
+        api.failNext("GET", ApiServerStandIn.LEASE, 2, "etcdserver: request timed out");
+        api.failNext("PUT", ApiServerStandIn.LEASE, 2, "etcdserver: request timed out");
+
+        Outcome finished = succeeds(run.finish());
+
+        assertTrue(finished.output().contains("could not read Lease greeting-release (attempt 1)"), finished.output());
+        assertTrue(finished.output().contains("could not release Lease greeting-release yet (attempt 1)"), finished.output());
+        assertNull(holder(PROD), "the lease is released");
+        assertEquals(List.of(), tagged("candidate"), "the candidate tag is gone");
+    }
+
+    /**
+     * Names Knative derives from the cluster's settings are read, not assumed: the placeholder
+     * Service from config-network's tag-template, the cluster domain from the Service's own
+     * cluster-local address. With the defaults assumed, the label failed with NotFound.
+     */
+    @Test
+    void anotherTagTemplateAndClusterDomainAreTakenFromTheCluster() {
+        knativeConfig("config-network", "tag-template", "{{.Name}}-{{.Tag}}");
+        knative.clusterDomain("corp.internal");
+        load("serving-00007.yaml");
+        // rbac.yaml as shipped lets the pipeline label candidate-greeting only: refused, and said so.
+        ReleaseTaskRun refused = run("greeting-prod-refused");
+        succeeds(refused.acquire());
+        Outcome forbidden = refused.deploy("v1.3.0");
+        assertFalse(forbidden.succeeded(), forbidden.output());
+        assertTrue(forbidden.output().contains("services \"greeting-candidate\" is forbidden"), forbidden.output());
+        assertTrue(forbidden.output().contains("could not label greeting-candidate, the placeholder Service of tag candidate"),
+                forbidden.output());
+        succeeds(refused.finish());
+        // With the template's result in rbac.yaml, as its comment says.
+        api.authorize(RbacAuthorizer.of(RBAC, "greeting-cicd", "greeting-pipeline", object -> {
+            object.findValues("resourceNames").stream().filter(names -> names.toString().equals("[\"candidate-greeting\"]"))
+                    .forEach(names -> ((com.fasterxml.jackson.databind.node.ArrayNode) names).removeAll().add("greeting-candidate"));
+            return object;
+        }));
+        ReleaseTaskRun run = run("greeting-prod-v130");
+        succeeds(run.acquire());
+        Outcome deployed = succeeds(run.deploy("v1.3.0"));
+        assertEquals("http://greeting-candidate.greeting-prod.svc.corp.internal", deployed.url());
+        assertEquals("cluster-local", api.get(ApiServerStandIn.SERVICE, PROD, "greeting-candidate").path("metadata")
+                .path("labels").path(KnativeServingStandIn.VISIBILITY).asText(), "the placeholder Knative made is labelled");
+        succeeds(run.promote(deployed.revision()));
+        succeeds(run.finish());
+        List<JsonNode> written = trafficWritten(PROD);
+        assertEquals(guardedRollout("greeting-00007", deployed.revision()), written.subList(written.size() - 3, written.size()));
+    }
+
+    /**
+     * With tag-header-based-routing Enabled, a public request carrying Knative-Serving-Tag:
+     * candidate reaches the candidate whatever its visibility (resources/ingress.go): the deploy
+     * refuses before it writes anything.
+     */
+    @Test
+    void tagHeaderBasedRoutingEnabledMakesTheDeployRefuseBeforeAnythingChanges() {
+        knativeConfig("config-features", "tag-header-based-routing", "Enabled");
+        load("serving-00007.yaml");
+        ReleaseTaskRun run = run("greeting-prod-v130");
+        succeeds(run.acquire());
+        Outcome deployed = run.deploy("v1.3.0");
+        assertFalse(deployed.succeeded(), deployed.output());
+        assertTrue(deployed.output().contains("config-features in knative-serving has tag-header-based-routing: Enabled, so a"
+                + " public request with the header Knative-Serving-Tag: candidate would reach the untested candidate"), deployed.output());
+        succeeds(run.finish());
+        assertEquals(List.of(), trafficWritten(PROD), "nothing was written to the Service");
+    }
+
+    /**
+     * external-domain-tls on: a first deploy's promote makes the Service public, and Knative orders
+     * its certificate. The gateway routes at once; Ready stays Unknown (CertificateNotReady) until
+     * the ACME order is filled, which the promote does not wait for, but reports.
+     */
+    @Test
+    void aCertificateStillBeingIssuedDoesNotHoldUpTheFirstPromote() {
+        knative.certificatesPending(true);
+        ReleaseTaskRun run = run("greeting-prod-first");
+        succeeds(run.acquire());
+        Outcome deployed = succeeds(run.deploy("v1.0.0"));
+        Outcome promoted = succeeds(run.promote(deployed.revision()));
+        assertTrue(promoted.output().contains("its certificate is still being issued, HTTPS follows when it is"), promoted.output());
+        assertEquals(deployed.revision(), knative.routedByGateway(PROD, "greeting", ""));
+        succeeds(run.finish());
     }
 
     @ParameterizedTest
@@ -497,6 +645,14 @@ class ReleaseRolloutIT {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** One key of a ConfigMap of Knative Serving, as an operator or administrator set it. */
+    private void knativeConfig(String name, String key, String value) {
+        ObjectNode map = JSON.createObjectNode().put("apiVersion", "v1").put("kind", "ConfigMap");
+        map.putObject("metadata").put("name", name).put("namespace", "knative-serving");
+        map.putObject("data").put(key, value);
+        api.load(ApiServerStandIn.CONFIGMAP, map);
     }
 
     private void loadLease(String holder, Instant renewed, int seconds) {
