@@ -8,16 +8,19 @@ import org.acme.greeting.metrics.GreetingMetrics;
 import org.acme.greeting.metrics.GreetingMetrics.Outcome;
 import org.jboss.logging.Logger;
 
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 
 /**
  * The one place where failed requests become responses: a JSON body {"error": "..."} that names
- * the problem, the matching status, and never a stack trace.
+ * the problem, the matching status, and never a stack trace. A caller's mistake is logged at DEBUG
+ * (the metrics count it); only our own failures, answered 500, are logged at ERROR.
  */
 @ApplicationScoped
 public class JsonErrors {
@@ -41,15 +44,26 @@ public class JsonErrors {
     }
 
     void respond(RoutingContext ctx) {
+        Throwable failure = ctx.failure();
+        if (failure instanceof HttpClosedException || ctx.response().closed()) {
+            // The client went away (mid-body, or after a framing error closed the connection).
+            LOG.debugf("Request %s %s: the connection closed before an answer", ctx.request().method(), ctx.request().path());
+            return;
+        }
         if (ctx.response().headWritten()) {
             ctx.response().reset();
             return;
         }
-        Throwable failure = ctx.failure();
         InvalidInputException invalidInput = invalidInput(failure);
+        FramingError framing = invalidInput == null ? FramingError.of(ctx) : null;
         int status;
         String message;
-        if (invalidInput != null) {
+        if (framing != null) {
+            status = 400;
+            message = framing.message();
+            framing.closeAfterAnswer(ctx);
+            LOG.debugf("Request %s %s refused: %s (%s)", ctx.request().method(), ctx.request().path(), message, failure);
+        } else if (invalidInput != null) {
             status = invalidInput.status();
             message = invalidInput.getMessage();
         } else if (failure == null && ctx.statusCode() == 400 && funqyFailedToWriteTheResult(ctx)) {
@@ -67,14 +81,38 @@ public class JsonErrors {
         if (status >= 400 && status < 500 && GREETING_PATH.equals(ctx.normalizedPath())) {
             metrics.greeted(Outcome.REFUSED);
         }
+        if (status >= 400 && status < 500 && framing == null) {
+            LOG.debugf("Request %s %s refused with %d: %s", ctx.request().method(), ctx.request().path(), status, message);
+        }
         if (status == 405) {
             ctx.response().putHeader(HttpHeaders.ALLOW, "GET, POST");
         }
         ResponseHeaders.addTo(ctx.response());
+        // A guard or a framing error that leaves the connection in doubt asks for it to be closed.
+        boolean close = HttpHeaders.CLOSE.toString().equalsIgnoreCase(ctx.response().headers().get(HttpHeaders.CONNECTION));
         ctx.response()
                 .setStatusCode(status)
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                .end(new JsonObject().put("error", message).encode());
+                .end(new JsonObject().put("error", message).encode())
+                .onComplete(written -> {
+                    if (close) {
+                        ctx.request().connection().close();
+                    }
+                });
+        flushNow(ctx);
+    }
+
+    /**
+     * A write made while Vert.x is still reading the request is flushed only once the read ends.
+     * When the rest of what it read breaks the framing (a bad chunk after a refused head, say),
+     * Vert.x closes the connection first and the answer is dropped unsent: the client sees a
+     * close and nothing else. So the answer is flushed now, through the connection's Netty
+     * channel (Vert.x internals: no public API flushes a response).
+     */
+    private static void flushNow(RoutingContext ctx) {
+        if (ctx.request().connection() instanceof ConnectionBase connection) {
+            connection.channel().flush();
+        }
     }
 
     /**

@@ -7,9 +7,13 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -79,6 +83,68 @@ public final class RawHttp {
             }
         }
         return received.toByteArray();
+    }
+
+    /**
+     * What came back for bytes sent on one connection: each complete response in order, any bytes
+     * after them that do not make one, and whether the server closed the connection (or only went
+     * quiet for the given time, waiting for more).
+     */
+    public record Exchange(List<Response> responses, byte[] rest, boolean closed) {
+    }
+
+    /** Sends the bytes as they are (nothing added) and reads until the server closes or is quiet that long. */
+    public static Exchange exchange(int port, byte[] request, Duration quiet) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+            socket.setSoTimeout((int) quiet.toMillis());
+            try {
+                socket.getOutputStream().write(request);
+                socket.getOutputStream().flush();
+            } catch (IOException refusedEarly) {
+                // The server may answer and close before it has read everything.
+            }
+            ByteArrayOutputStream received = new ByteArrayOutputStream();
+            boolean closed = false;
+            byte[] buffer = new byte[8192];
+            try {
+                for (int n; (n = socket.getInputStream().read(buffer)) != -1;) {
+                    received.write(buffer, 0, n);
+                }
+                closed = true;
+            } catch (SocketTimeoutException quietFor) {
+                closed = false;
+            } catch (IOException reset) {
+                closed = true;
+            }
+            return split(received.toByteArray(), closed);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Complete responses, each ended by its Content-Length (or, without one, by the close). */
+    private static Exchange split(byte[] raw, boolean closed) {
+        List<Response> responses = new ArrayList<>();
+        int at = 0;
+        while (at < raw.length) {
+            String text = new String(raw, at, raw.length - at, StandardCharsets.ISO_8859_1);
+            int end = text.indexOf("\r\n\r\n");
+            // A status line; Vert.x echoes the request's protocol token in it (FOO/1.1 400 Bad Request).
+            if (end < 0 || !text.substring(0, end).split("\r\n")[0].matches("\\S+/\\d+\\.\\d+ [1-5]\\d\\d( .*)?")) {
+                break;
+            }
+            Response head = parse(Arrays.copyOfRange(raw, at, at + end + 4));
+            String length = head.headers().get("content-length");
+            int bodyLength = length != null ? Integer.parseInt(length) : closed ? raw.length - at - end - 4 : -1;
+            if (bodyLength < 0 || at + end + 4 + bodyLength > raw.length) {
+                break;
+            }
+            byte[] body = Arrays.copyOfRange(raw, at + end + 4, at + end + 4 + bodyLength);
+            responses.add(new Response(head.status(), head.headers(), new String(body, StandardCharsets.UTF_8)));
+            at += end + 4 + bodyLength;
+        }
+        return new Exchange(responses, Arrays.copyOfRange(raw, at, raw.length), closed);
     }
 
     private static Response parse(byte[] raw) {
