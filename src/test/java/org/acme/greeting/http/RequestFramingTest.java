@@ -50,6 +50,18 @@ class RequestFramingTest {
                 "the request has more than one Host header; send exactly one");
     }
 
+    /**
+     * RFC 9112 section 2.3 and 3: a request line whose protocol is not HTTP/1.0 or HTTP/1.1 is one
+     * Vert.x cannot read (it answered 200 and echoed the token back). A 400 and a close; the
+     * status line still carries the token, as Vert.x writes it.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = { "HTTP/1.2", "HTTP/3.0", "FOO/1.1", "HTTP/0.9" })
+    void aRequestLineWithAnotherProtocolIsRefused(String protocol) {
+        refusedAndClosed("GET /greeting " + protocol + "\r\nHost: localhost\r\n\r\n",
+                "the request line's protocol is not HTTP/1.0 or HTTP/1.1");
+    }
+
     /** RFC 9112 section 3.2: HTTP/1.0 needs no Host. */
     @Test
     void anHttp10RequestNeedsNoHost() {
