@@ -2,6 +2,7 @@ package org.acme.greeting.http;
 
 import io.netty.handler.codec.DecoderException;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 
@@ -52,7 +53,10 @@ record FramingError(String message) {
         return false;
     }
 
+    /** HTTP/1.x only: HTTP/2 forbids a Connection header, and its streams share the connection. */
     void closeAfterAnswer(RoutingContext ctx) {
-        ctx.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+        if (ctx.request().version() != HttpVersion.HTTP_2) {
+            ctx.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+        }
     }
 }
