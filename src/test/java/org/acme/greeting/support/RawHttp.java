@@ -95,9 +95,17 @@ public final class RawHttp {
 
     /** Sends the bytes as they are (nothing added) and reads until the server closes or is quiet that long. */
     public static Exchange exchange(int port, byte[] request, Duration quiet) {
+        return exchange(port, request, quiet, quiet);
+    }
+
+    /**
+     * As {@link #exchange(int, byte[], Duration)}, waiting up to firstAnswer for the first byte of
+     * an answer (a request that is complete gets one, however loaded the server), then quiet.
+     */
+    public static Exchange exchange(int port, byte[] request, Duration firstAnswer, Duration quiet) {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
-            socket.setSoTimeout((int) quiet.toMillis());
+            socket.setSoTimeout((int) firstAnswer.toMillis());
             try {
                 socket.getOutputStream().write(request);
                 socket.getOutputStream().flush();
@@ -110,6 +118,7 @@ public final class RawHttp {
             try {
                 for (int n; (n = socket.getInputStream().read(buffer)) != -1;) {
                     received.write(buffer, 0, n);
+                    socket.setSoTimeout((int) quiet.toMillis());
                 }
                 closed = true;
             } catch (SocketTimeoutException quietFor) {
