@@ -72,8 +72,6 @@ class HttpFuzzTest {
     private static final Pattern CLEAN_HEADER = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+:[ \\t]*[ -~]*");
     private static final Pattern COUNT = Pattern.compile("\"count\":(\\d+)");
     private static final String COUNTER_KEY = "greeting:count";
-    /** A log line's level: plain text in the tests (" INFO  [category]"), JSON in production. */
-    private static final Pattern LEVEL = Pattern.compile(" (TRACE|DEBUG|INFO|WARN|ERROR) +\\[|\"level\":\"([A-Z]+)\"");
 
     /** The contract's valid requests, each closing its connection after the answer. */
     private static final List<String> SEEDS = List.of(
@@ -126,10 +124,10 @@ class HttpFuzzTest {
 
         String log = AppLog.since(mark);
         Map<String, Integer> levels = new TreeMap<>();
-        log.lines().map(HttpFuzzTest::level).filter(l -> !l.isEmpty()).forEach(l -> levels.merge(l, 1, Integer::sum));
+        log.lines().map(AppLog::level).filter(l -> !l.isEmpty()).forEach(l -> levels.merge(l, 1, Integer::sum));
         System.out.printf("http fuzz: %d regression cases, %d mutated requests, answers by status %s, log lines by level %s,"
                 + " %d greetings counted%n", regressions.size(), sent, answers, levels, counted);
-        String errors = RequestFramingTest.errorsAndWarnings(mark);
+        String errors = AppLog.errorsAndWarningsSince(mark);
         if (!errors.isEmpty()) {
             problems.add("the client's input was logged at WARN or ERROR:\n" + errors.lines().limit(5).reduce("", (a, b) -> a + b + "\n"));
         }
@@ -363,14 +361,6 @@ class HttpFuzzTest {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    private static String level(String line) {
-        Matcher m = LEVEL.matcher(line);
-        if (!m.find()) {
-            return "";
-        }
-        return m.group(1) != null ? m.group(1) : m.group(2);
     }
 
     private long counter() {

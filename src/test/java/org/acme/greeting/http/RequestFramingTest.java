@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.stream.Collectors;
 
 import org.acme.greeting.support.AppLog;
 import org.acme.greeting.support.RawHttp;
@@ -105,7 +104,7 @@ class RequestFramingTest {
             }
         }
         greetingStillCounts();
-        assertEquals("", errorsAndWarnings(mark));
+        assertEquals("", AppLog.errorsAndWarningsSince(mark));
     }
 
     private void refusedAndClosed(String request, String error) {
@@ -119,7 +118,7 @@ class RequestFramingTest {
         assertEquals("close", response.headers().get("connection"));
         assertTrue(exchange.closed(), "the connection is closed after the answer");
         greetingStillCounts();
-        assertEquals("", errorsAndWarnings(mark));
+        assertEquals("", AppLog.errorsAndWarningsSince(mark));
     }
 
     private void greetingStillCounts() {
@@ -128,11 +127,6 @@ class RequestFramingTest {
         long a = new JsonObject(first.responses().get(0).body()).getLong("count");
         long b = new JsonObject(second.responses().get(0).body()).getLong("count");
         assertTrue(b > a, "counts keep increasing: " + a + ", " + b);
-    }
-
-    static String errorsAndWarnings(long mark) {
-        return AppLog.since(mark).lines().filter(line -> line.matches(".*( (ERROR|WARN) +\\[|\"level\":\"(ERROR|WARN)\").*"))
-                .collect(Collectors.joining("\n"));
     }
 
     private static byte[] bytes(String request) {

@@ -5,6 +5,10 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * The application's log file in the test profile (%test.quarkus.log.file.path); a packaged
@@ -14,6 +18,7 @@ import java.nio.file.Path;
 public final class AppLog {
 
     private static final Path FILE = Path.of("target", "quarkus-test.log");
+    private static final Pattern LEVEL = Pattern.compile(" (TRACE|DEBUG|INFO|WARN|ERROR) +\\[|\"level\":\"([A-Z]+)\"");
 
     private AppLog() {
     }
@@ -34,6 +39,17 @@ public final class AppLog {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** A log line's level: plain text in the tests (" INFO  [category]"), JSON in production; "" for none. */
+    public static String level(String line) {
+        Matcher m = LEVEL.matcher(line);
+        return !m.find() ? "" : m.group(1) != null ? m.group(1) : m.group(2);
+    }
+
+    /** The lines logged at WARN or ERROR since the mark, joined by newlines ("" when none). */
+    public static String errorsAndWarningsSince(long mark) {
+        return since(mark).lines().filter(line -> Set.of("WARN", "ERROR").contains(level(line))).collect(Collectors.joining("\n"));
     }
 
     public static String all() {

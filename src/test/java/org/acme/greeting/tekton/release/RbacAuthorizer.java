@@ -69,7 +69,10 @@ final class RbacAuthorizer implements ApiServerStandIn.Authorizer {
             }
             JsonNode role = role(binding.path("roleRef").path("kind").asText(), binding.path("roleRef").path("name").asText(),
                     binding.path("metadata").path("namespace").asText());
-            for (JsonNode rule : role == null ? List.<JsonNode>of() : iterable(role.path("rules"))) {
+            if (role == null) {
+                continue;
+            }
+            for (JsonNode rule : role.path("rules")) {
                 if (matches(rule.path("verbs"), verb) && matches(rule.path("apiGroups"), kind.group())
                         && matches(rule.path("resources"), kind.resource())
                         && (rule.path("resourceNames").isEmpty() || (name != null && matches(rule.path("resourceNames"), name)))) {
@@ -109,11 +112,5 @@ final class RbacAuthorizer implements ApiServerStandIn.Authorizer {
             }
         }
         return false;
-    }
-
-    private static Iterable<JsonNode> iterable(JsonNode array) {
-        List<JsonNode> list = new ArrayList<>();
-        array.forEach(list::add);
-        return list;
     }
 }
