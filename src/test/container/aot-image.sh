@@ -57,6 +57,7 @@ task_scripts "$TASK" "$AOT/scripts" \
   workspaces.source.path="$PROJECT" workspaces.maven-cache.path="$HOME/.m2" \
   workspaces.docker-config.path="$AOT/docker-config" \
   results.IMAGE_URL.path="$AOT/results/IMAGE_URL" results.IMAGE_DIGEST.path="$AOT/results/IMAGE_DIGEST" \
+  results.SBOM_SHA256.path="$AOT/results/SBOM_SHA256" \
   --env PORT="$PORT" --env REDIS_PORT="$REDIS_PORT" --env AOT_DIR=/aot --env MAVEN_USER_HOME="$HOME/.m2" \
   || fail "TaskScripts could not write the Task's scripts"
 

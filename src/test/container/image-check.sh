@@ -4,7 +4,7 @@
 #
 #   bash src/test/container/image-check.sh
 #
-# Needs (Debian): podman runc skopeo docker-registry busybox-static, a Temurin/OpenJDK 25 JDK
+# Needs (Debian): podman runc skopeo docker-registry busybox-static jq, a Temurin/OpenJDK 25 JDK
 # (jlink), curl. No Docker daemon. ContainerImageIT runs this script during ./mvnw verify.
 #
 # Steps: a local stand-in for the production base (registry.access.redhat.com/ubi9/openjdk-25-runtime:
@@ -27,8 +27,8 @@ fail() { echo "IMAGE CHECK FAILED: $*" >&2; exit 1; }
 trap 'status=$?; echo "IMAGE CHECK FAILED: line $LINENO: $BASH_COMMAND exited $status" >&2' ERR
 pass() { echo "ok - $*"; echo "- ok: $*" >> "$SUMMARY"; }
 
-why=$(require_tools "apt-get install podman runc skopeo docker-registry busybox-static curl" \
-  podman runc skopeo docker-registry busybox curl tar sha256sum unzip python3) || fail "$why"
+why=$(require_tools "apt-get install podman runc skopeo docker-registry busybox-static curl jq" \
+  podman runc skopeo docker-registry busybox curl tar sha256sum unzip python3 jq) || fail "$why"
 [ -x "$JDK/bin/jlink" ] || fail "no JDK 25 with jlink found; set JDK25_HOME"
 
 rm -rf "$WORK"
@@ -111,7 +111,7 @@ IMAGE="$REGISTRY/acme/greeting:check"
 build_image() {
   local copy="$WORK/build-$1"
   copy_project "$copy"
-  (cd "$copy" && ./mvnw -B -q -ntp package -DskipTests \
+  (cd "$copy" && ./mvnw -B -q -ntp package quarkus:dependency-sbom -DskipTests \
       -Dquarkus.container-image.build=true -Dquarkus.container-image.push=true \
       -Dquarkus.container-image.image="$IMAGE" -Dquarkus.container-image.insecure=true \
       -Dquarkus.jib.base-jvm-image="$BASE" \
@@ -147,6 +147,40 @@ else
   [ "$(echo "$differing" | grep -vc 'generated-bytecode.jar')" = 0 ] \
     || fail "builds differ beyond quarkus/generated-bytecode.jar: $differing"
   pass "reproducible except quarkus/generated-bytecode.jar (Quarkus 3.34 recorder proxy numbering): all other layers identical"
+fi
+
+# ---- the SBOM: the build Task's own sbom step, with what its image holds ------------------------
+# alpine/k8s: bash, jq and busybox's applets; nothing else of this machine's is on the PATH.
+TOOLBOX="$WORK/sbom-step-bin"
+mkdir -p "$TOOLBOX"
+for applet in $(busybox --list); do ln -sf "$(command -v busybox)" "$TOOLBOX/$applet"; done
+ln -sf "$(command -v bash)" "$TOOLBOX/bash"; ln -sf "$(command -v jq)" "$TOOLBOX/jq"
+sbom_step() { # sbom_step N: the step on the copy build-N, leaving its SBOM there
+  local scripts="$WORK/sbom-step-$1"
+  mkdir -p "$scripts"
+  task_scripts "$ROOT/tekton/tasks/jib-build-push.yaml" "$scripts" image=unused tag=unused git-url=unused git-commit=unused \
+    workspaces.source.path="$WORK/build-$1" workspaces.maven-cache.path=unused workspaces.docker-config.path=unused \
+    results.IMAGE_URL.path="$scripts/IMAGE_URL" results.IMAGE_DIGEST.path="$scripts/IMAGE_DIGEST" \
+    results.SBOM_SHA256.path="$scripts/SBOM_SHA256" > "$scripts/task-scripts.log" 2>&1 \
+    || { cat "$scripts/task-scripts.log"; fail "TaskScripts could not write the build Task's scripts"; }
+  (cd "$WORK/build-$1" && env -i PATH="$TOOLBOX" "$TOOLBOX/bash" "$scripts/sbom.sh") || fail "the sbom step failed on build $1"
+}
+sbom_step 1
+sbom_step 2
+SBOM="$WORK/build-2/target/sbom/greeting.cdx.json"
+# Stable for a commit: the two builds' SBOMs differ at most where their images do.
+if [ "$DIGEST1" = "$DIGEST2" ]; then
+  cmp "$WORK/build-1/target/sbom/greeting.cdx.json" "$SBOM" || fail "the same commit gave two SBOMs"
+  pass "SBOM stable: both builds wrote the same bytes"
+else
+  python3 - "$WORK/build-1/target/sbom/greeting.cdx.json" "$SBOM" <<'EOF' || fail "the two builds' SBOMs differ beyond quarkus/generated-bytecode.jar"
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:])
+strip = lambda bom: [c for c in bom["components"] if c["name"] != "quarkus/generated-bytecode.jar"]
+assert {k: v for k, v in a.items() if k != "components"} == {k: v for k, v in b.items() if k != "components"}, "metadata or dependencies differ"
+assert strip(a) == strip(b), "components differ"
+EOF
+  pass "SBOM stable: both builds' SBOMs are the same but for the hashes of quarkus/generated-bytecode.jar, as are their images"
 fi
 
 # ---- the image's config -----------------------------------------------------------------------
@@ -243,6 +277,45 @@ bash "$ROOT/src/test/container/aot-image.sh" "$IMAGE" "$WORK/build-2" | tee "$WO
   || fail "the AOT image check failed, see $WORK/aot-image.log"
 grep -q 'AOT IMAGE PASSED' "$WORK/aot-image.log" || fail "the AOT image check did not pass"
 pass "the pipeline's Task greeting-aot-image trained a cache inside the image and pushed an image that opens it ($(grep -o 'first 200.*' "$WORK/aot-image.log"))"
+
+# ---- the pushed image's SBOM: every jar in it, with its hash -----------------------------------------
+AOT_DIGEST=$(cat "$WORK/aot/results/IMAGE_DIGEST")
+skopeo copy -q --src-tls-verify=false "docker://${IMAGE%:*}@$AOT_DIGEST" "dir:$WORK/image-aot"
+mkdir -p "$WORK/image-aot-files"
+while read -r digest _; do
+  tar --warning=no-unknown-keyword -C "$WORK/image-aot-files" -xzf "$WORK/image-aot/${digest#sha256:}"
+done < <(layers "$WORK/image-aot")
+python3 - "$WORK/image-aot-files" <<'EOF' | tee -a "$SUMMARY" || fail "the image's SBOM does not match the jars in the image"
+import hashlib, json, pathlib, sys
+root = pathlib.Path(sys.argv[1])
+sbom_file = root / "home/jboss/sbom/greeting.cdx.json"
+assert sbom_file.is_file(), "no SBOM at /home/jboss/sbom/greeting.cdx.json in the image"
+bom = json.loads(sbom_file.read_text())
+assert bom["bomFormat"] == "CycloneDX" and bom["specVersion"] == "1.6", (bom["bomFormat"], bom["specVersion"])
+listed = {}
+for c in bom["components"]:
+    sha = next(h["content"] for h in c["hashes"] if h["alg"] == "SHA-256")
+    for occurrence in c["evidence"]["occurrences"]:
+        listed[occurrence["location"]] = sha
+jars = {"/" + str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in (root / "home/jboss").rglob("*.jar")}
+missing = sorted(j for j in jars if j not in listed)
+wrong = sorted(j for j in jars if j in listed and listed[j] != jars[j])
+absent = sorted(l for l in listed if l not in jars)
+assert not missing, f"jars in the image but not in its SBOM: {missing}"
+assert not wrong, f"jars whose SBOM hash is not theirs: {wrong}"
+assert not absent, f"SBOM entries for jars not in the image: {absent}"
+removed = [c["purl"] for c in bom["components"] if "embedded-redis" in c.get("purl", "")]
+assert not removed, f"the SBOM lists what the prod build removes: {removed}"
+built = ["/home/jboss/quarkus-run.jar", "/home/jboss/quarkus/generated-bytecode.jar", "/home/jboss/quarkus/transformed-bytecode.jar"]
+assert all(j in listed for j in built) and any(j.startswith("/home/jboss/app/") for j in listed), sorted(listed)
+print(f"- SBOM in the image: {len(bom['components'])} components; all {len(jars)} jars under /home/jboss listed with their SHA-256"
+      ", quarkus-run.jar, generated-bytecode.jar, transformed-bytecode.jar and app/*.jar among them; no embedded-redis")
+EOF
+[ "$(sha256sum "$WORK/image-aot-files/home/jboss/sbom/greeting.cdx.json" | cut -d' ' -f1)" = "$(cat "$WORK/aot/results/SBOM_SHA256")" ] \
+  || fail "the AOT Task's result SBOM_SHA256 is not the SHA-256 of the SBOM in the image"
+cmp -s "$WORK/image-aot-files/home/jboss/sbom/greeting.cdx.json" "$SBOM" || fail "the image's SBOM is not the one the build Task's sbom step wrote"
+pass "the pushed image carries the sbom step's SBOM at /home/jboss/sbom/greeting.cdx.json (result SBOM_SHA256 $(cat "$WORK/aot/results/SBOM_SHA256")), listing every jar in it with its hash"
 
 echo "IMAGE CHECK PASSED"
 echo "- IMAGE CHECK PASSED" >> "$SUMMARY"

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 class ContainerImageIT {
 
     /** What image-check.sh and aot-image.sh run besides the JDK, bash and coreutils. */
-    private static final List<String> TOOLS = List.of("podman", "runc", "skopeo", "docker-registry", "busybox", "curl", "unzip",
+    private static final List<String> TOOLS = List.of("podman", "runc", "skopeo", "docker-registry", "busybox", "curl", "unzip", "jq",
             "python3");
 
     private static final int IMAGE_JDK = 25;

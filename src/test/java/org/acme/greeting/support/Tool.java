@@ -86,14 +86,18 @@ public final class Tool {
      */
     public static void require(String... tools) {
         for (String tool : tools) {
-            boolean found = false;
-            for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-                found |= !dir.isEmpty() && Files.isExecutable(Path.of(dir, tool));
-            }
-            if (!found) {
-                fail("cannot run " + tool + ": " + missing(tool));
+            path(tool);
+        }
+    }
+
+    /** Where a tool is on the PATH; fails the test, naming the Debian package, when it is not. */
+    public static Path path(String tool) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, tool))) {
+                return Path.of(dir, tool).toAbsolutePath();
             }
         }
+        return fail("cannot run " + tool + ": " + missing(tool));
     }
 
     /** Says which Debian package provides a tool, from .ci/tools.txt, the list .ci/install-tools installs. */

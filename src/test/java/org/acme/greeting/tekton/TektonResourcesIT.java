@@ -116,7 +116,7 @@ class TektonResourcesIT {
     void everyTaskReferenceResolvesWithinTheTask() {
         Map<String, JsonNode> tasks = resources("Task");
         assertEquals(Set.of("greeting-git-clone", "greeting-maven-test", "greeting-jib-build-push", "greeting-aot-image",
-                "greeting-knative-release", "greeting-smoke-test"), tasks.keySet());
+                "greeting-knative-release", "greeting-smoke-test", "greeting-trivy-scan"), tasks.keySet());
         tasks.forEach((name, task) -> {
             JsonNode spec = task.path("spec");
             Set<String> params = names(spec.path("params"));
@@ -246,6 +246,28 @@ class TektonResourcesIT {
             assertNotNull(s, "step " + step);
             assertEquals("$(params.image-url)@$(params.image-digest)", s.path("image").asText(), step + " runs the built image by digest");
         }
+    }
+
+    /**
+     * The vulnerability gate scans exactly the image the deploy deploys, by digest, and the deploy
+     * waits for it: Tekton starts a task once the tasks it names in runAfter or reads results of
+     * have succeeded, so a failed gate skips the deploy and the promote.
+     */
+    @Test
+    void theDeployRunsOnlyAfterTheGateScannedThatVeryImage() {
+        Map<String, JsonNode> tasks = new HashMap<>();
+        TektonFiles.pipelineTasks().forEach(t -> tasks.put(t.path("name").asText(), t));
+        JsonNode scan = tasks.get("scan");
+        assertNotNull(scan, "no scan task in the Pipeline");
+        assertEquals("greeting-trivy-scan", scan.path("taskRef").path("name").asText());
+        Map<String, String> deploy = paramValues(tasks.get("deploy"));
+        assertEquals(deploy.get("image-url"), paramValues(scan).get("image-url"));
+        assertEquals(deploy.get("image-digest"), paramValues(scan).get("image-digest"));
+        List<String> after = new ArrayList<>();
+        tasks.get("deploy").path("runAfter").forEach(r -> after.add(r.asText()));
+        assertTrue(after.contains("scan"), "deploy must runAfter scan, or it starts as soon as aot-image is done: runAfter " + after);
+        assertFalse(paramValues(scan).containsKey("fail-on"), "the gate fails on its default, CRITICAL");
+        assertEquals("CRITICAL", TektonFiles.paramDefaults(resources("Task").get("greeting-trivy-scan")).get("fail-on"));
     }
 
     private static Map<String, String> paramValues(JsonNode pipelineTask) {

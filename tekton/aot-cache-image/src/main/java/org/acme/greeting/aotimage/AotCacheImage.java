@@ -16,11 +16,12 @@ import com.google.cloud.tools.jib.api.buildplan.FileEntriesLayer;
 import com.google.cloud.tools.jib.frontend.CredentialRetrieverFactory;
 
 /**
- * Pushes an image that is another image plus a JDK AOT cache trained inside it.
+ * Pushes an image that is another image plus a JDK AOT cache trained inside it, and its SBOM.
  *
  * <p>
  * The new image is the original one, its layers reused as they are, plus one layer that puts
- * {@code app.aot} into the working directory, and {@code -XX:AOTCache=app.aot} in
+ * {@code app.aot} into the working directory (and, when given, the SBOM into its {@code sbom/}
+ * folder), and {@code -XX:AOTCache=app.aot} in
  * {@code JAVA_TOOL_OPTIONS} (Quarkus adds its own AOT cache to a Jib image the same way). Entry
  * point, user, environment and labels stay the original's. The jars must stay byte for byte what
  * they were: the JVM accepts a cache only with the class path it was trained with, each jar's
@@ -31,6 +32,7 @@ import com.google.cloud.tools.jib.frontend.CredentialRetrieverFactory;
  * --from REF@DIGEST   the trained image, pinned by digest
  * --cache FILE        the AOT cache the JVM wrote
  * --to REF            where to push the image with the cache
+ * [--sbom FILE]        the image's CycloneDX SBOM, put at sbom/greeting.cdx.json in the working directory
  * [--working-directory DIR]  the image's working directory (default /home/jboss)
  * [--digest-file FILE]       where to write the pushed digest (default target/aot-image.digest)
  * [--insecure]               allow a registry over plain HTTP (a test registry)
@@ -44,6 +46,7 @@ public final class AotCacheImage {
 
     static final String CACHE_FILE = "app.aot";
     static final String JAVA_TOOL_OPTIONS = "-XX:AOTCache=" + CACHE_FILE;
+    static final String SBOM_FILE = "sbom/greeting.cdx.json";
 
     private AotCacheImage() {
     }
@@ -60,12 +63,18 @@ public final class AotCacheImage {
             throw new IllegalArgumentException("--from must name the image by digest (the image the cache was trained in): " + from);
         }
 
-        FileEntriesLayer layer = FileEntriesLayer.builder()
+        AbsoluteUnixPath workingDirectory = AbsoluteUnixPath.get(arguments.workingDirectory());
+        FileEntriesLayer.Builder layer = FileEntriesLayer.builder()
                 .setName("aot-cache")
-                .addEntry(cache, AbsoluteUnixPath.get(arguments.workingDirectory()).resolve(CACHE_FILE))
-                .build();
+                .addEntry(cache, workingDirectory.resolve(CACHE_FILE));
+        if (arguments.sbom() != null) {
+            if (!Files.isRegularFile(arguments.sbom())) {
+                throw new IllegalArgumentException("no SBOM at " + arguments.sbom());
+            }
+            layer.addEntry(arguments.sbom(), workingDirectory.resolve(SBOM_FILE));
+        }
         JibContainer pushed = Jib.from(registryImage(from))
-                .addFileEntriesLayer(layer)
+                .addFileEntriesLayer(layer.build())
                 .addEnvironmentVariable("JAVA_TOOL_OPTIONS", JAVA_TOOL_OPTIONS)
                 .containerize(Containerizer.to(registryImage(to))
                         .setAllowInsecureRegistries(arguments.insecure())
@@ -75,7 +84,8 @@ public final class AotCacheImage {
         Path digestFile = arguments.digestFile().toAbsolutePath();
         Files.createDirectories(digestFile.getParent());
         Files.writeString(digestFile, digest);
-        System.out.printf("Pushed %s@%s = %s + %s (%d bytes)%n", to, digest, from, CACHE_FILE, Files.size(cache));
+        System.out.printf("Pushed %s@%s = %s + %s (%d bytes)%s%n", to, digest, from, CACHE_FILE, Files.size(cache),
+                arguments.sbom() == null ? "" : " + " + SBOM_FILE);
     }
 
     /** The image, with the credentials of the docker config for its registry. */
@@ -90,9 +100,9 @@ public final class AotCacheImage {
                 }).dockerConfig(config));
     }
 
-    record Arguments(String from, Path cache, String to, String workingDirectory, Path digestFile, boolean insecure) {
+    record Arguments(String from, Path cache, String to, Path sbom, String workingDirectory, Path digestFile, boolean insecure) {
 
-        static final String USAGE = "usage: --from REF@DIGEST --cache FILE --to REF [--working-directory DIR]"
+        static final String USAGE = "usage: --from REF@DIGEST --cache FILE --to REF [--sbom FILE] [--working-directory DIR]"
                 + " [--digest-file FILE] [--insecure]";
 
         static Arguments parse(List<String> args) {
@@ -100,6 +110,7 @@ public final class AotCacheImage {
             String from = null;
             String to = null;
             Path cache = null;
+            Path sbom = null;
             String workingDirectory = "/home/jboss";
             Path digestFile = Path.of("target", "aot-image.digest");
             boolean insecure = false;
@@ -109,6 +120,7 @@ public final class AotCacheImage {
                     case "--from" -> from = value(option, rest);
                     case "--to" -> to = value(option, rest);
                     case "--cache" -> cache = Path.of(value(option, rest));
+                    case "--sbom" -> sbom = Path.of(value(option, rest));
                     case "--working-directory" -> workingDirectory = value(option, rest);
                     case "--digest-file" -> digestFile = Path.of(value(option, rest));
                     case "--insecure" -> insecure = true;
@@ -118,7 +130,7 @@ public final class AotCacheImage {
             if (from == null || to == null || cache == null) {
                 throw new IllegalArgumentException("--from, --cache and --to are required; " + USAGE);
             }
-            return new Arguments(from, cache, to, workingDirectory, digestFile, insecure);
+            return new Arguments(from, cache, to, sbom, workingDirectory, digestFile, insecure);
         }
 
         private static String value(String option, Deque<String> rest) {
