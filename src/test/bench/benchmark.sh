@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks the greeting function on this machine, against a real redis-server it starts:
 #   bash src/test/bench/benchmark.sh [LAUNCHES] [PEER]     (default 7 launches per start-up mode)
+#   FLOOR_ROUNDS=N (default 30): launches of each in the framework floor's interleaved rounds (1b)
 #
 # PEER, optional, is a checkout of the Python peer (github.com/mohammedx3/DevOps-Challenge, its
 # hello.py: Tornado with the same Redis counter), never committed here. When given, the peer is
@@ -13,6 +14,11 @@
 #    trained by the integration tests (greetings with Redis), and, when the image check has run
 #    (bash src/test/container/image-check.sh), the image and the image with the AOT cache the
 #    pipeline's Task trained inside it;
+# 1b. the framework floor: a minimal Quarkus Funqy function with the Quarkus Redis client (one INCR
+#    per call, src/test/bench/floor), built with our Quarkus version and packaging, and ours, each
+#    with a JDK 25 AOT cache trained by the same greetings, launched in interleaved rounds with a
+#    copy of ours (the A/A spread) and the peer: ours / floor, ours / peer and the spread
+#    |median(ours) / median(ours' copy) - 1|;
 # 2. memory: RSS after the first request, and after the load run;
 # 3. throughput: wrk, concurrency 50, 5 rounds of 10 s after a 5 s warm-up (with a peer, its
 #    rounds alternate with ours): req/s, p50, p99, errors, medians of the rounds;
@@ -108,6 +114,74 @@ if command -v podman >/dev/null && [ -f "$IMAGE_CHECK/containers.conf" ]; then
     done
   fi
 fi
+
+# ---- the framework floor: ours and a bare Funqy + Redis function, trained alike, interleaved ---------
+FLOOR_ROUNDS=${FLOOR_ROUNDS:-30}
+QUARKUS_VERSION=$(sed -n 's:.*<quarkus.platform.version>\(.*\)</quarkus.platform.version>.*:\1:p' "$ROOT/pom.xml")
+echo "building the floor (src/test/bench/floor, Quarkus $QUARKUS_VERSION)..."
+rm -rf "$OUT/src-floor"
+cp -r "$ROOT/src/test/bench/floor" "$OUT/src-floor"
+(cd "$ROOT" && JAVA_HOME="$JDK" ./mvnw -B -q -ntp -f "$OUT/src-floor/pom.xml" package -Dquarkus.platform.version="$QUARKUS_VERSION") \
+  > "$OUT/build-floor.log" 2>&1 || fail "floor build failed, see $OUT/build-floor.log"
+# Both trained by the same workload, so that neither cache holds more of its start-up than the
+# other's: greetings as GET, GET with a name and POST, the calls every cold start makes first.
+train_greetings() { # DIR: writes DIR/app.aot
+  local dir=$1 port pid url
+  port=$(free_port)
+  url="http://127.0.0.1:$port/greeting"
+  rm -f "$dir/app.aot"
+  run_jar "$dir" "$port" -XX:AOTCacheOutput=app.aot > "$dir/../train.log" 2>&1 &
+  pid=$!
+  await_http "$url" 200 || fail "$dir did not answer for its training; see $dir/../train.log"
+  for _ in $(seq 1 200); do
+    curl -fs -o /dev/null "$url" && curl -fs -o /dev/null "$url?name=Ada" \
+      && curl -fs -o /dev/null -H 'Content-Type: application/json' -d '{"name":"Grace"}' "$url" \
+      || fail "a training greeting failed for $dir"
+  done
+  kill -TERM "$pid"; wait "$pid" || true
+  [ -s "$dir/app.aot" ] || fail "no AOT cache was written for $dir; see $dir/../train.log"
+}
+rm -rf "$OUT/floor-ours" "$OUT/floor-ours-copy"
+mkdir -p "$OUT/floor-ours" "$OUT/floor-ours-copy"
+cp -a "$OUT/src-aot/target/quarkus-app" "$OUT/floor-ours/quarkus-app"
+train_greetings "$OUT/floor-ours/quarkus-app"
+train_greetings "$OUT/src-floor/target/quarkus-app"
+# The A/A copy: the same files, modification times kept (the JVM checks them against the cache).
+cp -a "$OUT/floor-ours/quarkus-app" "$OUT/floor-ours-copy/quarkus-app"
+for dir in "$OUT/floor-ours/quarkus-app" "$OUT/floor-ours-copy/quarkus-app" "$OUT/src-floor/target/quarkus-app"; do
+  port=$(free_port)
+  run_jar "$dir" "$port" -XX:AOTMode=on -XX:AOTCache=app.aot -Xlog:aot=info > "$dir/../aot-check.log" 2>&1 &
+  pid=$!
+  await_http "http://127.0.0.1:$port/greeting" 200 || true
+  kill "$pid" 2>/dev/null || true; wait "$pid" || true
+  why=$(aot_cache_accepted "$dir/../aot-check.log") || fail "$dir: $why"
+done
+python3 - "$OUT/floor-spec.json" "$REDIS_PORT" "$PEER" "${PEER_PYTHON}" \
+  "ours=$OUT/floor-ours/quarkus-app" "ours-copy=$OUT/floor-ours-copy/quarkus-app" "floor=$OUT/src-floor/target/quarkus-app" \
+  -- "$JAVA" "${BENCH_JVM_FLAGS[@]}" -XX:AOTCache=app.aot <<'EOF'
+import json, socket, sys
+out, redis_port, peer, peer_python = sys.argv[1:5]
+dirs = sys.argv[5:sys.argv.index("--")]
+java = sys.argv[sys.argv.index("--") + 1:]
+def port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+spec = []
+for entry in dirs:
+    name, cwd = entry.split("=", 1)
+    p = port()
+    spec.append({"name": name, "cwd": cwd, "url": f"http://127.0.0.1:{p}/greeting",
+                 "command": java + [f"-Dquarkus.http.port={p}", f"-DREDIS_PORT={redis_port}", "-jar", "quarkus-run.jar"]})
+if peer:
+    p = port()
+    spec.append({"name": "peer", "cwd": peer, "url": f"http://127.0.0.1:{p}/",
+                 "command": ["env", f"PORT={p}", "REDIS_HOST=127.0.0.1", f"REDIS_PORT={redis_port}", peer_python, f"{peer}/hello.py"]})
+json.dump(spec, open(out, "w"), indent=1)
+EOF
+echo "cold start: the floor, ours, ours' copy$([ -z "$PEER" ] || echo ', the peer'), interleaved ($FLOOR_ROUNDS rounds)"
+python3 "$ROOT/src/test/bench/coldstart_interleaved.py" "$OUT/floor-spec.json" "$FLOOR_ROUNDS" > "$OUT/coldstart-floor.json" \
+  2> "$OUT/coldstart-floor.log" || { tail -5 "$OUT/coldstart-floor.log"; fail "the interleaved cold starts failed"; }
 
 # ---- load: wrk at concurrency 50 on the AOT-started function (and the peer, alternating) ---------
 APP_PORT=$(free_port)

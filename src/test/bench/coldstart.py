@@ -30,6 +30,17 @@ def first_ok(url, deadline):
     raise SystemExit(f"no 200 from {url} within the deadline")
 
 
+def stop(process):
+    """SIGTERM, as Kubernetes stops a pod, then a pause so that the port is free for the next launch."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    time.sleep(0.3)
+
+
 def rss_kib(pid):
     with open(f"/proc/{pid}/status") as status:
         for line in status:
@@ -60,15 +71,9 @@ def main():
             # For a container this is podman's RSS, not the JVM's; the script reports it as such.
             rss.append(rss_kib(process.pid))
         finally:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            stop(process)
             if logs:
                 output.close()
-        time.sleep(0.3)
     print(json.dumps({"ms": times, "rss_kib": rss, "last_body": bodies[-1]}))
 
 

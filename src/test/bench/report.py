@@ -95,6 +95,23 @@ if peer:
         f"| our errors under load | {errors} | 0 | {'yes' if errors == 0 else 'no'} |",
         f"| our RSS after load | {int(rss_load) / 1024:.0f} MiB | within 256 MiB | {'yes' if int(rss_load) <= 256 * 1024 else 'no'} |",
     ]
+if os.path.exists(f"{out}/coldstart-floor.json"):
+    floor = json.load(open(f"{out}/coldstart-floor.json"))
+    med = {name: statistics.median(f["ms"]) for name, f in floor.items()}
+    spread = abs(med["ours"] / med["ours-copy"] - 1)
+    lines += [
+        "",
+        f"| the framework floor, interleaved rounds, each trained on the same greetings | launches | median to first 200 (ms) | min | max |",
+        "|---|---|---|---|---|",
+    ] + [f"| {name} | {len(f['ms'])} | {med[name]:.0f} | {min(f['ms']):.0f} | {max(f['ms']):.0f} |" for name, f in floor.items()] + [
+        "",
+        "| same run | ratio | target |",
+        "|---|---|---|",
+        f"| ours / floor | {med['ours'] / med['floor']:.2f}x | at most 1.10x |",
+        f"| spread, \\|ours / ours' copy - 1\\| | {spread:.1%} | below 5% (else more rounds: FLOOR_ROUNDS) |",
+    ]
+    if "peer" in med:
+        lines.append(f"| ours / peer | {med['ours'] / med['peer']:.2f}x | |")
 table = "\n".join(lines) + "\n"
 open(f"{out}/results.md", "w").write(table)
 print(table)
