@@ -4,8 +4,9 @@
 #   bash src/test/bench/floor-profile.sh [LAUNCHES]     (default 5 each, interleaved)
 # Each launch runs with the AOT cache, the benchmark's JVM flags, -Xlog:class+load and Quarkus'
 # -Dquarkus.debug.print-startup-times=true (the time of each recorded start-up step), until the
-# first 200 of /greeting. Writes target/bench/floor-profile/profile.md: classes loaded by package,
-# ours against the floor, and each recorded step that ours runs and the floor does not.
+# first 200 of /greeting; then LAUNCHES more each under async-profiler. Writes
+# target/bench/floor-profile/profile.md: classes loaded by package, Quarkus' recorded steps, and
+# CPU time by thread (main, JIT compilers, event loop), ours against the floor.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
@@ -32,6 +33,22 @@ for n in $(seq 1 "$LAUNCHES"); do
       -Dquarkus.debug.print-startup-times=true > "$OUT/$name-$n.log" 2>&1 &
     pid=$!
     await_http "http://127.0.0.1:$port/greeting" 200 || fail "$name did not answer; see $OUT/$name-$n.log"
+    kill -TERM "$pid"; wait "$pid" || true
+  done
+done
+# CPU samples (async-profiler, every 1 ms, per thread) of further launches, launch to the first 200:
+# on 2 cores the JIT compiler threads compete with the main thread for the same CPUs.
+LIB=$(async_profiler_lib "$OUT") || fail "no async-profiler"
+for n in $(seq 1 "$LAUNCHES"); do
+  for variant in "ours $BENCH/floor-ours/quarkus-app" "floor $BENCH/src-floor/target/quarkus-app"; do
+    read -r name dir <<< "$variant"
+    port=$(free_port)
+    run_jar "$dir" "$port" -XX:AOTCache=app.aot \
+      "-agentpath:$LIB=start,event=cpu,interval=1ms,threads,collapsed,file=$OUT/$name-$n.collapsed" > "$OUT/$name-$n.profiled.log" 2>&1 &
+    pid=$!
+    await_http "http://127.0.0.1:$port/greeting" 600 || fail "$name did not answer under the profiler"
+    "$(jdk25_home)/bin/jcmd" "$pid" JVMTI.agent_load "$LIB" "stop,collapsed,file=$OUT/$name-$n.collapsed" > /dev/null 2>&1 \
+      || fail "jcmd could not stop the profiler"
     kill -TERM "$pid"; wait "$pid" || true
   done
 done
@@ -73,6 +90,24 @@ for step in all_steps:
         lines.append(f"| {step} | {med(ours_s, step):.0f} | {med(floor_s, step):.0f} |")
 lines += ["", f"| sum of the recorded steps | {statistics.median(sum(r.values()) for r in ours_s):.0f} | "
           f"{statistics.median(sum(r.values()) for r in floor_s):.0f} |"]
+def cpu(name, n):
+    threads = collections.Counter()
+    for line in open(f"{out}/{name}-{n}.collapsed"):
+        stack, _, samples = line.rstrip().rpartition(" ")
+        thread = re.sub(r" tid=\d+", "", stack.split(";")[0]).strip("[]")
+        group = ("JIT compiler (C2)" if thread.startswith("C2 ") else "JIT compiler (C1)" if thread.startswith("C1 ")
+                 else thread if thread in ("main", "vert.x-eventloop-thread-0", "vert.x-eventloop-thread-1") else "other threads")
+        threads[group] += int(samples)
+    return threads
+ours_cpu = [cpu("ours", n) for n in range(1, launches + 1)]
+floor_cpu = [cpu("floor", n) for n in range(1, launches + 1)]
+groups = sorted(set().union(*ours_cpu, *floor_cpu), key=lambda g: -statistics.median(c[g] for c in ours_cpu))
+lines += ["", f"CPU time by thread, launch to the first 200 (async-profiler, 1 ms samples), median of {launches} launches, ms:",
+          "", "| threads | ours | floor | more |", "|---|---|---|---|"]
+for g in groups + ["all"]:
+    o = statistics.median(sum(c.values()) if g == "all" else c[g] for c in ours_cpu)
+    f = statistics.median(sum(c.values()) if g == "all" else c[g] for c in floor_cpu)
+    lines.append(f"| {g} | {o:.0f} | {f:.0f} | {o - f:+.0f} |")
 open(f"{out}/profile.md", "w").write("\n".join(lines) + "\n")
 print("\n".join(lines))
 PY

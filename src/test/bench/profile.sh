@@ -26,7 +26,6 @@ LAUNCHES=${1:-7}
 APP=$(cd "${2:-$ROOT/target/bench/src-aot/target/quarkus-app}" 2>/dev/null && pwd) || APP=
 EVENT=${PROFILE_EVENT:-cpu}
 JDK=$(jdk25_home)
-PROFILER=tools.profiler:async-profiler:4.6
 
 fail() { echo "PROFILE FAILED: $*" >&2; exit 1; }
 why=$(require_tools "apt-get install python3 curl unzip" python3 curl unzip) || fail "$why"
@@ -41,10 +40,7 @@ mkdir -p "$OUT/launches"
 PIDS=()
 trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
 
-(cd "$ROOT" && ./mvnw -B -q -ntp dependency:copy -Dartifact="$PROFILER" -DoutputDirectory="$OUT") \
-  > "$OUT/maven.log" 2>&1 || fail "could not get $PROFILER; see $OUT/maven.log"
-unzip -q -o "$OUT"/async-profiler-*.jar linux-x64/libasyncProfiler.so -d "$OUT"
-LIB="$OUT/linux-x64/libasyncProfiler.so"
+LIB=$(async_profiler_lib "$OUT") || fail "no async-profiler"
 
 start_redis "$OUT" "$OUT/redis.log" || fail "no redis-server"
 

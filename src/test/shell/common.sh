@@ -147,6 +147,15 @@ coldstart_jar() {
       "${JAR_COMMAND[@]}") > "$out"
 }
 
+# Puts async-profiler 4.6 (tools.profiler:async-profiler from Maven Central; its jar carries the
+# native library) into the folder $1 and prints the library's path.
+async_profiler_lib() {
+  (cd "$ROOT" && ./mvnw -B -q -ntp dependency:copy -Dartifact=tools.profiler:async-profiler:4.6 -DoutputDirectory="$1") \
+    > "$1/maven.log" 2>&1 || { echo "could not get async-profiler; see $1/maven.log" >&2; return 1; }
+  unzip -q -o "$1"/async-profiler-*.jar linux-x64/libasyncProfiler.so -d "$1"
+  echo "$1/linux-x64/libasyncProfiler.so"
+}
+
 # ---- the Python peer (github.com/mohammedx3/DevOps-Challenge, hello.py), never committed here ----
 # Its interpreter: Debian's python3, which has python3-tornado and python3-redis.
 PEER_PYTHON=${PEER_PYTHON:-/usr/bin/python3}
