@@ -151,7 +151,9 @@ class HttpFuzzTest {
             }
         }
         if (exchange.responses().isEmpty()) {
-            answers.merge(exchange.closed() ? "closed, no answer" : "waiting for more", 1, Integer::sum);
+            answers.merge(!exchange.closed() ? "waiting for more"
+                    : codecRefusesTheTarget(request) ? "closed, no answer (target refused by the codec)" : "closed, no answer", 1,
+                    Integer::sum);
         }
         if (problem != null) {
             Path kept = keep(request, name);
@@ -169,7 +171,7 @@ class HttpFuzzTest {
         if (exchange.rest().length > 0) {
             return "an answer that is not well-formed HTTP: " + new String(exchange.rest(), StandardCharsets.ISO_8859_1);
         }
-        if (exchange.responses().isEmpty() && exchange.closed()) {
+        if (exchange.responses().isEmpty() && exchange.closed() && !codecRefusesTheTarget(request)) {
             return "the server closed the connection without an answer";
         }
         Integer hosts = hostHeadersOfACleanHttp11Head(request);
@@ -201,6 +203,34 @@ class HttpFuzzTest {
             return true;
         }
         return length.group(1).length() <= 9 && text.length() - end - 4 >= Long.parseLong(length.group(1));
+    }
+
+    /**
+     * Whether Vert.x's HTTP codec refuses the request line's target itself, before any of our code
+     * runs: a character RFC 3986 does not allow there (seen refused: {@code " < > \\ ^ ` { } | [ ]},
+     * DEL, any byte over 0x7F) or a {@code %} not followed by two hex digits. The codec answers an
+     * empty 400 and closes; when the body that follows is also broken (an invalid chunk), it closes
+     * while still reading and that 400 is never sent. A known limit (the tests' README): there is
+     * no hook for that answer, and the service keeps serving, which the periodic greeting checks.
+     */
+    private static boolean codecRefusesTheTarget(byte[] request) {
+        String text = new String(request, StandardCharsets.ISO_8859_1);
+        int lineEnd = text.indexOf("\r\n");
+        String[] line = (lineEnd < 0 ? text : text.substring(0, lineEnd)).split(" ", -1);
+        if (line.length != 3) {
+            return false;
+        }
+        String target = line[1];
+        for (int i = 0; i < target.length(); i++) {
+            char c = target.charAt(i);
+            if (c < 0x21 || c >= 0x7f || "\"<>\\^`{}|[]".indexOf(c) >= 0) {
+                return true;
+            }
+            if (c == '%' && !target.substring(i + 1, Math.min(target.length(), i + 3)).matches("[0-9A-Fa-f]{2}")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The number of Host header lines, when the head is a well-formed HTTP/1.1 one; else null. */
