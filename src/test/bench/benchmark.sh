@@ -76,13 +76,17 @@ start_redis "$OUT" "$OUT/redis.log" || fail "no redis-server"
 redis() { redis-cli -p "$REDIS_PORT" "$@"; }
 
 # ---- the AOT cache is really used: the JVM's own log says so -------------------------------------
-APP_PORT=$(free_port)
-run_jar "$AOT" "$APP_PORT" -XX:AOTMode=on -XX:AOTCache=app.aot -Xlog:aot=info > "$OUT/aot-check.log" 2>&1 &
-APP_PID=$!
-await_http "http://127.0.0.1:$APP_PORT/greeting" 200 || true
-kill "$APP_PID" 2>/dev/null || true
-wait "$APP_PID" || true
-why=$(aot_cache_accepted "$OUT/aot-check.log") || fail "$why"
+cache_opens() { # DIR LOG: runs DIR's jar with -XX:AOTMode=on until its first 200; says why not if its cache is refused
+  local dir=$1 log=$2 port pid
+  port=$(free_port)
+  run_jar "$dir" "$port" -XX:AOTMode=on -XX:AOTCache=app.aot -Xlog:aot=info > "$log" 2>&1 &
+  pid=$!
+  await_http "http://127.0.0.1:$port/greeting" 200 || true
+  kill "$pid" 2>/dev/null || true
+  wait "$pid" || true
+  aot_cache_accepted "$log"
+}
+why=$(cache_opens "$AOT" "$OUT/aot-check.log") || fail "$why"
 echo "AOT cache opened and accepted (target/bench/aot-check.log)"
 
 # ---- cold starts --------------------------------------------------------------------------------
@@ -149,12 +153,7 @@ train_greetings "$OUT/src-floor/target/quarkus-app"
 # The A/A copy: the same files, modification times kept (the JVM checks them against the cache).
 cp -a "$OUT/floor-ours/quarkus-app" "$OUT/floor-ours-copy/quarkus-app"
 for dir in "$OUT/floor-ours/quarkus-app" "$OUT/floor-ours-copy/quarkus-app" "$OUT/src-floor/target/quarkus-app"; do
-  port=$(free_port)
-  run_jar "$dir" "$port" -XX:AOTMode=on -XX:AOTCache=app.aot -Xlog:aot=info > "$dir/../aot-check.log" 2>&1 &
-  pid=$!
-  await_http "http://127.0.0.1:$port/greeting" 200 || true
-  kill "$pid" 2>/dev/null || true; wait "$pid" || true
-  why=$(aot_cache_accepted "$dir/../aot-check.log") || fail "$dir: $why"
+  why=$(cache_opens "$dir" "$dir/../aot-check.log") || fail "$dir: $why"
 done
 python3 - "$OUT/floor-spec.json" "$REDIS_PORT" "$PEER" "${PEER_PYTHON}" \
   "ours=$OUT/floor-ours/quarkus-app" "ours-copy=$OUT/floor-ours-copy/quarkus-app" "floor=$OUT/src-floor/target/quarkus-app" \

@@ -16,7 +16,9 @@ BENCH="$ROOT/target/bench"
 OUT="$BENCH/floor-profile"
 LAUNCHES=${1:-5}
 fail() { echo "FLOOR PROFILE FAILED: $*" >&2; exit 1; }
-for dir in "$BENCH/floor-ours/quarkus-app" "$BENCH/src-floor/target/quarkus-app"; do
+VARIANTS=("ours $BENCH/floor-ours/quarkus-app" "floor $BENCH/src-floor/target/quarkus-app")
+for variant in "${VARIANTS[@]}"; do
+  dir=${variant#* }
   [ -f "$dir/app.aot" ] || fail "no trained $dir; run src/test/bench/benchmark.sh first"
 done
 rm -rf "$OUT"
@@ -25,31 +27,35 @@ PIDS=()
 trap 'for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
 start_redis "$OUT" "$OUT/redis.log" || fail "no redis-server"
 
+launch() { # NAME DIR LOG FLAGS...: starts it with its cache and the flags; PID once it answered its first 200
+  local name=$1 dir=$2 log=$3 port
+  shift 3
+  port=$(free_port)
+  run_jar "$dir" "$port" -XX:AOTCache=app.aot "$@" > "$log" 2>&1 &
+  PID=$!
+  PIDS+=("$PID")
+  await_http "http://127.0.0.1:$port/greeting" 600 || fail "$name did not answer; see $log"
+}
+
 for n in $(seq 1 "$LAUNCHES"); do
-  for variant in "ours $BENCH/floor-ours/quarkus-app" "floor $BENCH/src-floor/target/quarkus-app"; do
+  for variant in "${VARIANTS[@]}"; do
     read -r name dir <<< "$variant"
-    port=$(free_port)
-    run_jar "$dir" "$port" -XX:AOTCache=app.aot -Xlog:class+load=info:file="$OUT/$name-$n.classes" \
-      -Dquarkus.debug.print-startup-times=true > "$OUT/$name-$n.log" 2>&1 &
-    pid=$!
-    await_http "http://127.0.0.1:$port/greeting" 200 || fail "$name did not answer; see $OUT/$name-$n.log"
-    kill -TERM "$pid"; wait "$pid" || true
+    launch "$name" "$dir" "$OUT/$name-$n.log" -Xlog:class+load=info:file="$OUT/$name-$n.classes" \
+      -Dquarkus.debug.print-startup-times=true
+    kill -TERM "$PID"; wait "$PID" || true
   done
 done
 # CPU samples (async-profiler, every 1 ms, per thread) of further launches, launch to the first 200:
 # on 2 cores the JIT compiler threads compete with the main thread for the same CPUs.
 LIB=$(async_profiler_lib "$OUT") || fail "no async-profiler"
 for n in $(seq 1 "$LAUNCHES"); do
-  for variant in "ours $BENCH/floor-ours/quarkus-app" "floor $BENCH/src-floor/target/quarkus-app"; do
+  for variant in "${VARIANTS[@]}"; do
     read -r name dir <<< "$variant"
-    port=$(free_port)
-    run_jar "$dir" "$port" -XX:AOTCache=app.aot \
-      "-agentpath:$LIB=start,event=cpu,interval=1ms,threads,collapsed,file=$OUT/$name-$n.collapsed" > "$OUT/$name-$n.profiled.log" 2>&1 &
-    pid=$!
-    await_http "http://127.0.0.1:$port/greeting" 600 || fail "$name did not answer under the profiler"
-    "$(jdk25_home)/bin/jcmd" "$pid" JVMTI.agent_load "$LIB" "stop,collapsed,file=$OUT/$name-$n.collapsed" > /dev/null 2>&1 \
+    launch "$name" "$dir" "$OUT/$name-$n.profiled.log" \
+      "-agentpath:$LIB=start,event=cpu,interval=1ms,threads,collapsed,file=$OUT/$name-$n.collapsed"
+    "$(jdk25_home)/bin/jcmd" "$PID" JVMTI.agent_load "$LIB" "stop,collapsed,file=$OUT/$name-$n.collapsed" > /dev/null 2>&1 \
       || fail "jcmd could not stop the profiler"
-    kill -TERM "$pid"; wait "$pid" || true
+    kill -TERM "$PID"; wait "$PID" || true
   done
 done
 python3 - "$OUT" "$LAUNCHES" <<'PY'

@@ -66,14 +66,21 @@ class TrivyScanTaskIT {
         Path credentials = Files.createDirectories(dir.resolve("docker-config"));
         Files.writeString(credentials.resolve(".dockerconfigjson"), "{\"auths\":{\"registry.example.com\":{\"auth\":\"cHVsbDpwdWxs\"}}}");
         Files.createDirectories(dir.resolve("results"));
-        TaskScripts.write(TASK, scripts, Map.of(
-                "image-url", IMAGE, "image-digest", DIGEST,
-                "db-repository", "mirror.example.com/trivy-db", "java-db-repository", "mirror.example.com/trivy-java-db",
-                "workspaces.source.path", source.toString(), "workspaces.cache.path", dir.resolve("cache").toString(),
-                "workspaces.docker-config.path", credentials.toString(),
-                "results.VULNERABILITIES.path", dir.resolve("results/VULNERABILITIES").toString(),
-                "results.REPORT.path", dir.resolve("results/REPORT").toString()),
-                Map.of("HOME", Files.createDirectories(dir.resolve("home")).toString()));
+        Files.createDirectories(dir.resolve("home"));
+        writeScripts(scripts, Map.of("image-url", IMAGE, "db-repository", "mirror.example.com/trivy-db",
+                "java-db-repository", "mirror.example.com/trivy-java-db"));
+    }
+
+    /** The Task's scripts, with these params and this test's workspaces, results and HOME. */
+    private void writeScripts(Path into, Map<String, String> params) {
+        Map<String, String> values = new HashMap<>(params);
+        values.put("image-digest", DIGEST);
+        values.put("workspaces.source.path", source.toString());
+        values.put("workspaces.cache.path", dir.resolve("cache").toString());
+        values.put("workspaces.docker-config.path", dir.resolve("docker-config").toString());
+        values.put("results.VULNERABILITIES.path", dir.resolve("results/VULNERABILITIES").toString());
+        values.put("results.REPORT.path", dir.resolve("results/REPORT").toString());
+        TaskScripts.write(TASK, into, values, Map.of("HOME", dir.resolve("home").toString()));
     }
 
     @Test
@@ -203,15 +210,9 @@ class TrivyScanTaskIT {
         Files.createSymbolicLink(bin.resolve("trivy"), trivy.toAbsolutePath());
         int nothing = freePort();
         Path realScripts = Files.createDirectories(dir.resolve("real-scripts"));
-        TaskScripts.write(TASK, realScripts, Map.of(
-                "image-url", "127.0.0.1:" + nothing + "/acme/greeting:v1.4.0", "image-digest", DIGEST,
+        writeScripts(realScripts, Map.of("image-url", "127.0.0.1:" + nothing + "/acme/greeting:v1.4.0",
                 "db-repository", "127.0.0.1:" + nothing + "/trivy-db", "java-db-repository", "127.0.0.1:" + nothing + "/trivy-java-db",
-                "insecure-registry", "true",
-                "workspaces.source.path", source.toString(), "workspaces.cache.path", dir.resolve("cache").toString(),
-                "workspaces.docker-config.path", dir.resolve("docker-config").toString(),
-                "results.VULNERABILITIES.path", dir.resolve("results/VULNERABILITIES").toString(),
-                "results.REPORT.path", dir.resolve("results/REPORT").toString()),
-                Map.of("HOME", dir.resolve("home").toString()));
+                "insecure-registry", "true"));
         scripts = realScripts;
         Run run = gateAfter(step("scan", bin + ":" + toolbox("scan-bin"), List.of(busybox(), "sh")));
         assertTrue(run.scan.output().contains("DB Repository: 127.0.0.1:" + nothing + "/trivy-db"), run.scan.output());
