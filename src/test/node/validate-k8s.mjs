@@ -1,12 +1,13 @@
 // Validates every Kubernetes object in the given YAML files against the OpenAPI schema of its
-// kind, using the kubernetes-models packages (core and apps, networking, RBAC..., Knative, and the
-// Prometheus Operator's PodMonitor and PrometheusRule).
+// kind, using the kubernetes-models packages (core and apps, networking, RBAC..., Knative, the
+// Prometheus Operator's PodMonitor and PrometheusRule, and cert-manager's ClusterIssuer).
 // An object whose kind has no model is an error, never a silent pass.
 // Usage: node validate-k8s.mjs FILE...   Exit status 1 when any object is invalid.
 import { readFileSync } from "node:fs";
 import { parseAllDocuments } from "yaml";
 
-const MODEL_PACKAGES = ["kubernetes-models", "@kubernetes-models/knative", "@kubernetes-models/prometheus-operator"];
+const MODEL_PACKAGES = ["kubernetes-models", "@kubernetes-models/knative", "@kubernetes-models/prometheus-operator",
+  "@kubernetes-models/cert-manager"];
 
 async function modelFor(apiVersion, kind) {
   const [group, version] = apiVersion.includes("/") ? apiVersion.split("/") : ["", apiVersion];

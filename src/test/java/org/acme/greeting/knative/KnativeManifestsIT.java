@@ -72,7 +72,7 @@ class KnativeManifestsIT {
     @BeforeAll
     static void renderOverlays() throws IOException {
         Files.createDirectories(RENDERED);
-        for (String overlay : List.of("dev", "prod")) {
+        for (String overlay : List.of("dev", "prod", "review")) {
             String service = Kustomize.build(KNATIVE.resolve("overlays").resolve(overlay));
             String platform = Kustomize.build(KNATIVE.resolve("platform").resolve(overlay));
             String yaml = platform + "---\n" + service;
@@ -101,7 +101,7 @@ class KnativeManifestsIT {
     void everyResourceFileAndEveryRenderedOverlayPassesTheSchemas() throws IOException {
         List<Path> files = new ArrayList<>(resourceFiles());
         files.add(RENDERED.resolve("base.yaml"));
-        for (String overlay : List.of("dev", "prod")) {
+        for (String overlay : List.of("dev", "prod", "review")) {
             files.add(RENDERED.resolve(overlay + "-service.yaml"));
             files.add(RENDERED.resolve(overlay + "-platform.yaml"));
         }
@@ -116,13 +116,16 @@ class KnativeManifestsIT {
         // fabric8 here has no Prometheus Operator models; the schema test above and
         // ObservabilityManifestsIT check knative/observability's PodMonitor and PrometheusRule.
         files = files.stream().filter(f -> !f.startsWith(Path.of("knative", "observability"))).toList();
+        // Nor Knative's DomainMapping v1beta1 and ClusterDomainClaim or cert-manager's ClusterIssuer:
+        // the schema test above and DomainComponentIT check knative/domain.
+        files = files.stream().filter(f -> !f.startsWith(Path.of("knative", "domain"))).toList();
         for (Path file : files) {
             assertFalse(TypedModels.parse(Files.readString(file), file.toString()).isEmpty(), file + " holds no object");
         }
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "dev", "prod" })
+    @ValueSource(strings = { "dev", "prod", "review" })
     void scalesToZeroPerServiceOnly(String overlay) {
         Map<String, String> annotations = knativeService(overlay).getSpec().getTemplate().getMetadata().getAnnotations();
         assertEquals("0", annotations.get(MIN_SCALE), "scale to zero is set on the revision template");
@@ -142,7 +145,7 @@ class KnativeManifestsIT {
      * of the degraded greeting (KnativeProbesIT shows what the queue-proxy sees).
      */
     @ParameterizedTest
-    @ValueSource(strings = { "dev", "prod" })
+    @ValueSource(strings = { "dev", "prod", "review" })
     void probesCheckHealthOnTheContainerPortSoThatARedisOutageDegradesInsteadOfFailing(String overlay) {
         Container container = functionContainer(overlay);
         int port = container.getPorts().get(0).getContainerPort();
@@ -158,7 +161,7 @@ class KnativeManifestsIT {
 
     /** Knative's webhook rejects a readiness probe with periodSeconds 0 that sets timeoutSeconds or failureThreshold. */
     @ParameterizedTest
-    @ValueSource(strings = { "dev", "prod" })
+    @ValueSource(strings = { "dev", "prod", "review" })
     void readinessProbeIsOneKnativeAccepts(String overlay) {
         Container container = functionContainer(overlay);
         Probe readiness = container.getReadinessProbe();
@@ -171,7 +174,7 @@ class KnativeManifestsIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "dev", "prod" })
+    @ValueSource(strings = { "dev", "prod", "review" })
     void noSecretValueIsInTheManifests(String overlay) {
         List<HasMetadata> objects = OVERLAYS.get(overlay);
         assertTrue(objects.stream().noneMatch(o -> o.getKind().equals("Secret")), "no Secret is committed");
@@ -199,7 +202,7 @@ class KnativeManifestsIT {
      * sidecar at run time; Knative 1.8 and later make it meet the profile too.
      */
     @ParameterizedTest
-    @ValueSource(strings = { "dev", "prod" })
+    @ValueSource(strings = { "dev", "prod", "review" })
     void everyWorkloadMeetsTheRestrictedPodSecurityProfileItsNamespaceEnforces(String overlay) throws IOException {
         Map<String, List<String>> violations = new TreeMap<>();
         int workloads = 0;
@@ -234,7 +237,7 @@ class KnativeManifestsIT {
 
     /** The container securityContext fields Knative Serving (1.8 and later) accepts without feature flags. */
     @ParameterizedTest
-    @ValueSource(strings = { "dev", "prod" })
+    @ValueSource(strings = { "dev", "prod", "review" })
     void functionSecurityContextUsesOnlyFieldsKnativeAccepts(String overlay) {
         JsonNode securityContext = YAML.valueToTree(functionContainer(overlay).getSecurityContext());
         Set<String> allowed = Set.of("allowPrivilegeEscalation", "capabilities", "readOnlyRootFilesystem",
@@ -248,7 +251,7 @@ class KnativeManifestsIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "dev", "prod" })
+    @ValueSource(strings = { "dev", "prod", "review" })
     void functionFindsRedisWithThePasswordRedisUses(String overlay) {
         Map<String, EnvVar> env = new HashMap<>();
         functionContainer(overlay).getEnv().forEach(e -> env.put(e.getName(), e));
@@ -269,7 +272,7 @@ class KnativeManifestsIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = { "dev", "prod" })
+    @ValueSource(strings = { "dev", "prod", "review" })
     void redisKeepsEveryWriteOnAVolumeAndIsProbedAndBounded(String overlay) {
         StatefulSet redis = statefulSet(overlay);
         Container container = redis.getSpec().getTemplate().getSpec().getContainers().get(0);
@@ -307,8 +310,33 @@ class KnativeManifestsIT {
         assertEquals(6379, policy.getSpec().getIngress().get(0).getPorts().get(0).getPort().getIntVal());
     }
 
+    /**
+     * In greeting-review every review app counts (each Knative Service, whatever its name, is
+     * greeting-pr-&lt;number&gt;), and so does the cleanup's TaskRun pod from greeting-cicd, which
+     * Tekton labels with its Task's name (tekton.dev/task; Tekton docs, "Labels and Annotations");
+     * nothing else, and no other namespace.
+     */
+    @Test
+    void inTheReviewNamespaceEveryReviewAppAndOnlyTheCleanupFromCicdReachRedis() {
+        NetworkPolicy policy = OVERLAYS.get("review").stream().filter(o -> o instanceof NetworkPolicy)
+                .map(o -> (NetworkPolicy) o).findFirst().orElseThrow();
+        assertEquals("greeting-review", policy.getMetadata().getNamespace());
+        List<NetworkPolicyPeer> from = policy.getSpec().getIngress().get(0).getFrom();
+        assertEquals(3, from.size(), from.toString());
+        assertNull(from.get(0).getNamespaceSelector());
+        assertEquals("serving.knative.dev/service", from.get(0).getPodSelector().getMatchExpressions().get(0).getKey());
+        assertEquals("Exists", from.get(0).getPodSelector().getMatchExpressions().get(0).getOperator());
+        assertNull(from.get(1).getNamespaceSelector());
+        assertEquals(policy.getSpec().getPodSelector().getMatchLabels(), from.get(1).getPodSelector().getMatchLabels(), "Redis itself");
+        assertEquals(Map.of("kubernetes.io/metadata.name", "greeting-cicd"), from.get(2).getNamespaceSelector().getMatchLabels());
+        assertEquals(Map.of("tekton.dev/task", "greeting-review-cleanup"), from.get(2).getPodSelector().getMatchLabels(),
+                "from greeting-cicd, the cleanup's pods only: the review Task names it");
+        assertTrue(Files.exists(Path.of("tekton", "tasks", "review-cleanup.yaml")));
+        assertEquals(6379, policy.getSpec().getIngress().get(0).getPorts().get(0).getPort().getIntVal());
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = { "dev", "prod" })
+    @ValueSource(strings = { "dev", "prod", "review" })
     void everyObjectCarriesTheStandardLabelsAndTheOverlayNamespace(String overlay) {
         for (HasMetadata object : OVERLAYS.get(overlay)) {
             Map<String, String> labels = object.getMetadata().getLabels();
@@ -344,7 +372,7 @@ class KnativeManifestsIT {
      * Service with a placeholder image that could never become Ready.
      */
     @ParameterizedTest
-    @ValueSource(strings = { "dev", "prod" })
+    @ValueSource(strings = { "dev", "prod", "review" })
     void theInstallAppliesThePlatformAndOnlyThePipelineTheKnativeService(String overlay) {
         assertEquals(List.of("Service/greeting"), SERVICE_OVERLAYS.get(overlay).stream()
                 .map(o -> o.getKind() + "/" + o.getMetadata().getName()).toList(), "the pipeline's overlay");
@@ -368,7 +396,7 @@ class KnativeManifestsIT {
 
     /** A StatefulSet's serviceName must name a headless Service that selects its pods (Kubernetes StatefulSet docs). */
     @ParameterizedTest
-    @ValueSource(strings = { "dev", "prod" })
+    @ValueSource(strings = { "dev", "prod", "review" })
     void redisIsGovernedByAHeadlessService(String overlay) {
         StatefulSet redis = statefulSet(overlay);
         io.fabric8.kubernetes.api.model.Service governing = OVERLAYS.get(overlay).stream()
@@ -383,7 +411,7 @@ class KnativeManifestsIT {
 
     /** Each revision pulls the image with a Secret the install creates in each namespace (tekton/README.md, "Install"). */
     @ParameterizedTest
-    @ValueSource(strings = { "dev", "prod" })
+    @ValueSource(strings = { "dev", "prod", "review" })
     void revisionsPullTheImageWithTheRegistrySecret(String overlay) {
         assertEquals(List.of("greeting-registry-pull"), knativeService(overlay).getSpec().getTemplate().getSpec()
                 .getImagePullSecrets().stream().map(r -> r.getName()).toList());
@@ -394,12 +422,14 @@ class KnativeManifestsIT {
         try (Stream<Path> files = Files.walk(KNATIVE)) {
             for (Path k : files.filter(p -> p.getFileName().toString().equals("kustomization.yaml")).toList()) {
                 notResources.add(k);
-                JsonNode patches = YAML.readTree(k.toFile()).path("patches");
-                patches.forEach(p -> {
+                JsonNode kustomization = YAML.readTree(k.toFile());
+                kustomization.path("patches").forEach(p -> {
                     if (p.has("path")) {
                         notResources.add(k.getParent().resolve(p.get("path").asText()).normalize());
                     }
                 });
+                // Transformer settings (knative/domain/kustomizeconfig.yaml), not objects.
+                kustomization.path("configurations").forEach(c -> notResources.add(k.getParent().resolve(c.asText()).normalize()));
             }
         }
         try (Stream<Path> files = Files.walk(KNATIVE)) {

@@ -19,8 +19,6 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
 /**
  * knative/observability, added to the prod platform as its kustomization says: the objects pass
@@ -35,7 +33,6 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 class ObservabilityManifestsIT {
 
     private static final Path RENDERED = Path.of("target", "rendered-manifests", "prod-observability.yaml");
-    private static final ObjectMapper YAML = new YAMLMapper();
     private static final List<JsonNode> OBJECTS = new ArrayList<>();
     /** The Knative Service as the pipeline renders it for prod. */
     private static JsonNode SERVICE;
@@ -45,16 +42,8 @@ class ObservabilityManifestsIT {
         String rendered = Kustomize.buildWithComponent("observability-overlay", "platform/prod", "observability");
         Files.createDirectories(RENDERED.getParent());
         Files.writeString(RENDERED, rendered);
-        OBJECTS.addAll(objects(rendered));
-        SERVICE = objects(Kustomize.build(Path.of("knative", "overlays", "prod"))).get(0);
-    }
-
-    private static List<JsonNode> objects(String yaml) throws IOException {
-        List<JsonNode> objects = new ArrayList<>();
-        try (var parser = new YAMLFactory().createParser(yaml)) {
-            YAML.readValues(parser, JsonNode.class).forEachRemaining(objects::add);
-        }
-        return objects;
+        OBJECTS.addAll(Kustomize.objects(rendered));
+        SERVICE = Kustomize.objects(Kustomize.build(Path.of("knative", "overlays", "prod"))).get(0);
     }
 
     private static JsonNode only(String kind) {

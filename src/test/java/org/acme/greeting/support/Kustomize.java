@@ -3,9 +3,15 @@ package org.acme.greeting.support;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 
 import org.acme.greeting.support.FileTrees;
 import org.acme.greeting.support.Tool;
@@ -35,5 +41,16 @@ public final class Kustomize {
         Files.writeString(file, yaml + "components:\n  - "
                 + copy.resolve(kustomization).relativize(copy.resolve(component)) + "\n");
         return build(copy.resolve(kustomization));
+    }
+
+    /** The objects of a rendering (or any multi-document YAML), in order. */
+    public static List<JsonNode> objects(String yaml) {
+        List<JsonNode> objects = new ArrayList<>();
+        try (var parser = new YAMLFactory().createParser(yaml)) {
+            new YAMLMapper().readValues(parser, JsonNode.class).forEachRemaining(objects::add);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return objects;
     }
 }

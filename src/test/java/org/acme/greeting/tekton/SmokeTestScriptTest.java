@@ -8,11 +8,9 @@ import java.io.IOException;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import org.acme.greeting.support.Readiness;
 import org.acme.greeting.support.RedisTestResource;
 import org.acme.greeting.support.Tool;
 import org.junit.jupiter.api.AfterEach;
@@ -44,10 +42,7 @@ class SmokeTestScriptTest {
 
     @AfterEach
     void redisIsBack() {
-        if (!RedisTestResource.redis().isAlive()) {
-            RedisTestResource.restart();
-        }
-        Readiness.await(Duration.ofSeconds(10));
+        RedisTestResource.bringBack();
     }
 
     @Test

@@ -5,6 +5,7 @@ import org.acme.greeting.support.PodSecurityRestricted;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -66,6 +67,12 @@ class TektonClusterRulesIT {
                         + " would bind " + claims + ": \"more than one PersistentVolumeClaim is bound\"");
             }
         });
+        JsonNode reviewBindings = TektonFiles.triggeredReviewRun().path("spec").path("workspaces");
+        for (JsonNode pipelineTask : TektonFiles.pipelineTasks(TektonFiles.reviewPipeline())) {
+            Set<String> claims = claimsBound(pipelineTask, reviewBindings);
+            assertTrue(claims.size() <= 1, "the review PipelineRun: TaskRun " + pipelineTask.path("name").asText()
+                    + " would bind " + claims + ": \"more than one PersistentVolumeClaim is bound\"");
+        }
         // The check bites: the previous design, a volumeClaimTemplate for the source beside the Maven cache PVC.
         JsonNode twoVolumes = JSON.valueToTree(List.of(
                 Map.of("name", "shared", "volumeClaimTemplate", Map.of("spec", Map.of())),
@@ -103,6 +110,7 @@ class TektonClusterRulesIT {
         Map<String, JsonNode> templates = new LinkedHashMap<>();
         templates.put("the TriggerTemplate's PipelineRun", TektonFiles.triggeredRun().path("spec").path("taskRunTemplate").path("podTemplate"));
         templates.put(TektonFiles.POD_TEMPLATE.toString(), TektonFiles.podTemplateFile());
+        templates.put("the review TriggerTemplate's PipelineRun", TektonFiles.triggeredReviewRun().path("spec").path("taskRunTemplate").path("podTemplate"));
         templates.forEach((where, template) -> {
             assertTrue(template.path("securityContext").has("fsGroup"), where + " sets fsGroup (the steps write the volume as 65532)");
             assertEquals("OnRootMismatch", template.path("securityContext").path("fsGroupChangePolicy").asText(), where);
@@ -119,7 +127,9 @@ class TektonClusterRulesIT {
      */
     @Test
     void everyTaskIsLocalOrPinnedImmutably() {
-        for (JsonNode pipelineTask : TektonFiles.pipelineTasks()) {
+        List<JsonNode> pipelineTasks = new ArrayList<>(TektonFiles.pipelineTasks());
+        pipelineTasks.addAll(TektonFiles.pipelineTasks(TektonFiles.reviewPipeline()));
+        for (JsonNode pipelineTask : pipelineTasks) {
             List<String> problems = referenceProblems(pipelineTask.path("taskRef"));
             assertEquals(List.of(), problems, pipelineTask.path("name").asText());
             assertNotNull(TektonFiles.taskOf(pipelineTask), pipelineTask.path("name").asText() + " names a Task under tekton/");
@@ -284,6 +294,69 @@ class TektonClusterRulesIT {
                 <= tasks, "the run's tasks timeout leaves room for waiting and every task");
         assertTrue(TektonFiles.seconds(finish.path("timeout").asText()) <= finallySeconds, "and for the finally");
         assertTrue(tasks + finallySeconds <= TektonFiles.seconds(timeouts.path("pipeline").asText()), "Tekton: tasks + finally <= pipeline");
+    }
+
+    /**
+     * Review runs execute a pull request's code: under their own ServiceAccount, which pulls with
+     * the review registry Secret it pushes with (the aot-image step runs the image just pushed),
+     * never the release's; the README's install creates both review Secrets.
+     */
+    @Test
+    void reviewRunsPullAndPushWithTheReviewRegistrySecretOnly() throws IOException {
+        JsonNode run = TektonFiles.triggeredReviewRun().path("spec");
+        String account = run.path("taskRunTemplate").path("serviceAccountName").asText();
+        assertEquals("greeting-review", account);
+        String pushSecret = "";
+        for (JsonNode w : run.path("workspaces")) {
+            if (w.has("secret")) {
+                pushSecret = w.path("secret").path("secretName").asText();
+            }
+        }
+        assertEquals("greeting-review-registry", pushSecret);
+        assertEquals(Set.of(pushSecret), TektonFiles.names(TektonFiles.ofKind("ServiceAccount").get(account).path("imagePullSecrets")));
+        JsonNode cleanup = TektonFiles.ofKind("TriggerTemplate").get("greeting-review-cleanup-run").path("spec").path("resourcetemplates").get(0);
+        assertEquals(account, cleanup.path("spec").path("serviceAccountName").asText());
+        String readme = Files.readString(README);
+        for (String command : List.of("kubectl create secret docker-registry greeting-review-registry -n greeting-cicd",
+                "kubectl create secret docker-registry greeting-registry-pull -n greeting-review",
+                "kubectl create secret generic greeting-redis -n greeting-review",
+                "kubectl create secret generic greeting-review-redis -n greeting-cicd")) {
+            assertTrue(readme.replace("\\\n", "").replaceAll("\\s+", " ").contains(command), "the README's install: " + command);
+        }
+    }
+
+    /** Review runs never take, wait for or hold a release Lease, and bind no release build volume. */
+    @Test
+    void reviewRunsNeverTouchTheReleaseLeaseOrBuildVolumes() {
+        for (JsonNode task : TektonFiles.pipelineTasks(TektonFiles.reviewPipeline())) {
+            assertNotEquals("greeting-knative-release", task.path("taskRef").path("name").asText(), task.path("name").asText());
+        }
+        JsonNode shared = TektonFiles.triggeredReviewRun().path("spec").path("workspaces").get(0);
+        assertEquals("shared", shared.path("name").asText());
+        assertTrue(shared.has("volumeClaimTemplate"), "a volume per review run, never greeting-build-<env>: " + shared);
+        for (JsonNode rule : TektonFiles.ofKind("Role").get("greeting-review-deployer").path("rules")) {
+            assertFalse(rule.toString().contains("leases"), "no rights on Leases: " + rule);
+        }
+    }
+
+    /**
+     * A review app is deleted and must start again from zero after the pull request's next push:
+     * the deploy waits longer than the revision's progress deadline, and its task's timeout is
+     * longer still; a superseded run's API test is skipped, not failed.
+     */
+    @Test
+    void theReviewDeployWaitsLongerThanTheProgressDeadlineAndTheApiTestRunsOnlyWhenItDeployed() {
+        String deadline = KnativeServiceOverlay.render("review").path("spec").path("template").path("metadata")
+                .path("annotations").path("serving.knative.dev/progress-deadline").asText("600s");
+        long wait = Long.parseLong(TektonFiles.paramDefaults(TektonFiles.ofKind("Task").get("greeting-review-deploy")).get("timeout-seconds"));
+        assertTrue(wait > TektonFiles.seconds(deadline), wait + " s against " + deadline);
+        JsonNode deploy = TektonFiles.pipelineTasks(TektonFiles.reviewPipeline()).stream()
+                .filter(t -> t.path("name").asText().equals("deploy")).findFirst().orElseThrow();
+        assertTrue(TektonFiles.seconds(deploy.path("timeout").asText()) > wait);
+        JsonNode apiTest = TektonFiles.pipelineTasks(TektonFiles.reviewPipeline()).stream()
+                .filter(t -> t.path("name").asText().equals("api-test")).findFirst().orElseThrow();
+        assertEquals(TektonFiles.YAML.valueToTree(List.of(Map.of("input", "$(tasks.deploy.results.deployed)", "operator", "in",
+                "values", List.of("true")))), apiTest.path("when"));
     }
 
     /**

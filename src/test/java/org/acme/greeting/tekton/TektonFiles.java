@@ -51,12 +51,27 @@ final class TektonFiles {
         return ofKind("TriggerTemplate").get("greeting-delivery-run").path("spec").path("resourcetemplates").get(0);
     }
 
-    /** The Pipeline's tasks and finally tasks, in order. */
+    /** The delivery Pipeline's tasks and finally tasks, in order. */
     static List<JsonNode> pipelineTasks() {
+        return pipelineTasks(pipeline());
+    }
+
+    /** A Pipeline's tasks and finally tasks, in order. */
+    static List<JsonNode> pipelineTasks(JsonNode pipeline) {
         List<JsonNode> tasks = new ArrayList<>();
-        pipeline().path("spec").path("tasks").forEach(tasks::add);
-        pipeline().path("spec").path("finally").forEach(tasks::add);
+        pipeline.path("spec").path("tasks").forEach(tasks::add);
+        pipeline.path("spec").path("finally").forEach(tasks::add);
         return tasks;
+    }
+
+    /** The review Pipeline: one pull request's review app. */
+    static JsonNode reviewPipeline() {
+        return ofKind("Pipeline").get("greeting-review");
+    }
+
+    /** The PipelineRun the review TriggerTemplate creates for a pull request event that deploys. */
+    static JsonNode triggeredReviewRun() {
+        return ofKind("TriggerTemplate").get("greeting-review-run").path("spec").path("resourcetemplates").get(0);
     }
 
     static JsonNode pipelineTask(String name) {

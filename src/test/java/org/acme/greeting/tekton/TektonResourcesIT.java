@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -105,7 +106,8 @@ class TektonResourcesIT {
         for (JsonNode template : resources("TriggerTemplate").values()) {
             for (JsonNode embedded : template.path("spec").path("resourcetemplates")) {
                 HasMetadata run = TypedModels.parse(YAML.writeValueAsString(embedded), "resourcetemplate", MODEL_GAPS).get(0);
-                assertEquals("io.fabric8.tekton.v1.PipelineRun", run.getClass().getName());
+                assertTrue(Set.of("io.fabric8.tekton.v1.PipelineRun", "io.fabric8.tekton.v1.TaskRun").contains(run.getClass().getName()),
+                        run.getClass().getName());
                 objects++;
             }
         }
@@ -116,7 +118,8 @@ class TektonResourcesIT {
     void everyTaskReferenceResolvesWithinTheTask() {
         Map<String, JsonNode> tasks = resources("Task");
         assertEquals(Set.of("greeting-git-clone", "greeting-maven-test", "greeting-jib-build-push", "greeting-aot-image",
-                "greeting-knative-release", "greeting-smoke-test", "greeting-trivy-scan"), tasks.keySet());
+                "greeting-knative-release", "greeting-smoke-test", "greeting-trivy-scan", "greeting-review-deploy",
+                "greeting-review-cleanup", "greeting-api-test"), tasks.keySet());
         tasks.forEach((name, task) -> {
             JsonNode spec = task.path("spec");
             Set<String> params = names(spec.path("params"));
@@ -136,13 +139,14 @@ class TektonResourcesIT {
         });
     }
 
-    @Test
-    void everyPipelineReferenceResolves() {
-        JsonNode pipeline = resources("Pipeline").get("greeting-delivery").path("spec");
+    @ParameterizedTest
+    @ValueSource(strings = { "greeting-delivery", "greeting-review" })
+    void everyPipelineReferenceResolves(String pipelineName) {
+        JsonNode pipeline = resources("Pipeline").get(pipelineName).path("spec");
         Set<String> params = names(pipeline.path("params"));
         Set<String> workspaces = names(pipeline.path("workspaces"));
         Map<String, Set<String>> resultsOf = new HashMap<>();
-        for (JsonNode pipelineTask : TektonFiles.pipelineTasks()) {
+        for (JsonNode pipelineTask : TektonFiles.pipelineTasks(resources("Pipeline").get(pipelineName))) {
             String name = pipelineTask.path("name").asText();
             JsonNode ref = pipelineTask.path("taskRef");
             JsonNode task = resources("Task").get(ref.path("name").asText());
@@ -176,17 +180,15 @@ class TektonResourcesIT {
     }
 
     @Test
-    void everyTriggerNamesBindingsAndATemplateThatExistAndFitThePipeline() {
+    void everyTriggerNamesBindingsAndATemplateThatExistAndFitItsPipelineOrTask() {
         JsonNode listener = resources("EventListener").get("greeting-github");
-        JsonNode template = resources("TriggerTemplate").get(
-                listener.path("spec").path("triggers").get(0).path("template").path("ref").asText());
-        assertNotNull(template);
-        Set<String> templateParams = names(template.path("spec").path("params"));
-        strings(template.path("spec"), s -> assertDeclared(TT_PARAM, s, templateParams, "TriggerTemplate param"));
-
+        assertTrue(resources("ServiceAccount").containsKey(listener.path("spec").path("serviceAccountName").asText()));
         for (JsonNode trigger : listener.path("spec").path("triggers")) {
             String name = trigger.path("name").asText();
-            assertTrue(resources("TriggerTemplate").containsKey(trigger.path("template").path("ref").asText()), name);
+            JsonNode template = resources("TriggerTemplate").get(trigger.path("template").path("ref").asText());
+            assertNotNull(template, name + " names a TriggerTemplate under tekton/");
+            Set<String> templateParams = names(template.path("spec").path("params"));
+            strings(template.path("spec"), s -> assertDeclared(TT_PARAM, s, templateParams, "TriggerTemplate param"));
             Set<String> bound = new HashSet<>();
             for (JsonNode binding : trigger.path("bindings")) {
                 if (binding.has("ref")) {
@@ -205,16 +207,26 @@ class TektonResourcesIT {
                 assertTrue(p.has("default") || bound.contains(p.path("name").asText()),
                         name + " leaves template param " + p.path("name").asText() + " unbound");
             }
-        }
 
-        JsonNode run = template.path("spec").path("resourcetemplates").get(0).path("spec");
-        JsonNode pipeline = resources("Pipeline").get(run.path("pipelineRef").path("name").asText());
-        assertNotNull(pipeline, "the PipelineRun's pipelineRef exists");
-        assertEquals(names(pipeline.path("spec").path("params")), names(run.path("params")), "every pipeline param is given");
-        assertEquals(names(pipeline.path("spec").path("workspaces")), names(run.path("workspaces")), "every workspace is bound");
-        String serviceAccount = run.path("taskRunTemplate").path("serviceAccountName").asText();
-        assertTrue(resources("ServiceAccount").containsKey(serviceAccount), "ServiceAccount " + serviceAccount);
-        assertTrue(resources("ServiceAccount").containsKey(listener.path("spec").path("serviceAccountName").asText()));
+            JsonNode resource = template.path("spec").path("resourcetemplates").get(0);
+            JsonNode run = resource.path("spec");
+            boolean pipelineRun = resource.path("kind").asText().equals("PipelineRun");
+            JsonNode target = pipelineRun ? resources("Pipeline").get(run.path("pipelineRef").path("name").asText())
+                    : resources("Task").get(run.path("taskRef").path("name").asText());
+            assertNotNull(target, name + ": the run's pipelineRef or taskRef exists");
+            Set<String> required = new TreeSet<>();
+            target.path("spec").path("params").forEach(p -> {
+                if (!p.has("default")) {
+                    required.add(p.path("name").asText());
+                }
+            });
+            assertTrue(names(run.path("params")).containsAll(required), name + ": every required param is given");
+            assertTrue(names(target.path("spec").path("params")).containsAll(names(run.path("params"))), name + ": no unknown param");
+            assertEquals(names(target.path("spec").path("workspaces")), names(run.path("workspaces")), name + ": every workspace is bound");
+            String serviceAccount = pipelineRun ? run.path("taskRunTemplate").path("serviceAccountName").asText()
+                    : run.path("serviceAccountName").asText();
+            assertTrue(resources("ServiceAccount").containsKey(serviceAccount), name + ": ServiceAccount " + serviceAccount);
+        }
     }
 
     /**
@@ -316,8 +328,9 @@ class TektonResourcesIT {
             JsonNode secretRef = param(github, "secretRef");
             assertFalse(secretRef.path("secretName").asText().isEmpty(), "unsigned webhooks are refused");
             assertFalse(secretRef.path("secretKey").asText().isEmpty());
-            assertEquals(List.of("push"), JSON.convertValue(param(github, "eventTypes"), new TypeReference<List<String>>() {
-            }));
+            List<String> events = JSON.convertValue(param(github, "eventTypes"), new TypeReference<List<String>>() {
+            });
+            assertTrue(events.equals(List.of("push")) || events.equals(List.of("pull_request")), "one event type per trigger: " + events);
         }
     }
 
@@ -357,6 +370,34 @@ class TektonResourcesIT {
     }
 
     /**
+     * The review runs' rights: Knative Services and the ConfigMaps that record a closing, in
+     * greeting-review only (a Role bound there), none of the release's roles, nothing cluster-wide.
+     * The verbs are exactly what the review scripts call (ReviewAppIT runs them under these rules).
+     */
+    @Test
+    void reviewRbacReachesOnlyServicesAndClosingsInTheReviewNamespace() {
+        JsonNode role = resources("Role").get("greeting-review-deployer");
+        assertEquals("greeting-review", role.path("metadata").path("namespace").asText());
+        Map<String, String> rules = new HashMap<>();
+        for (JsonNode rule : role.path("rules")) {
+            rule.path("apiGroups").forEach(g -> rule.path("resources").forEach(r -> rules.put(g.asText() + "/" + r.asText(),
+                    rule.path("verbs").toString())));
+            assertTrue(rule.path("resourceNames").isMissingNode(), "names vary per pull request: " + rule);
+        }
+        assertEquals(Map.of("serving.knative.dev/services", "[\"get\",\"create\",\"update\",\"delete\"]",
+                "/configmaps", "[\"get\",\"create\",\"update\",\"delete\"]"), rules);
+        List<String> bound = new ArrayList<>();
+        for (String kind : List.of("RoleBinding", "ClusterRoleBinding")) {
+            resources(kind).values().forEach(binding -> binding.path("subjects").forEach(subject -> {
+                if (subject.path("name").asText().equals("greeting-review")) {
+                    bound.add(kind + " " + binding.path("metadata").path("namespace").asText() + "/" + binding.path("roleRef").path("name").asText());
+                }
+            }));
+        }
+        assertEquals(List.of("RoleBinding greeting-review/greeting-review-deployer"), bound);
+    }
+
+    /**
      * The EventListener's CEL, read from the YAML, run by a real CEL engine on GitHub push
      * payloads: which trigger fires, and what image tag its overlay computes.
      */
@@ -374,29 +415,148 @@ class TektonResourcesIT {
             "push-tag-release-2026.json, , ",
             "delete-branch-main.json, , " })
     void celFiltersStartTheRightPipelineRun(String payload, String expectedTrigger, String expectedTag) throws IOException {
-        Map<String, Object> body = JSON.readValue(Path.of("src/test/resources/github", payload).toFile(),
-                new TypeReference<Map<String, Object>>() {
-                });
-        List<String> fired = new ArrayList<>();
+        List<Fired> fired = fired(payload, "push");
+        assertEquals(expectedTrigger == null ? List.of() : List.of(expectedTrigger), fired.stream().map(Fired::trigger).toList());
+        if (expectedTag != null) {
+            assertEquals(expectedTag, fired.get(0).params().get("image-tag"));
+        }
+    }
+
+    /**
+     * GitHub pull_request events, recorded payloads: through the GitHub interceptor's event type,
+     * the real CEL engine and the bindings, as Triggers resolves them. A pull request from a
+     * branch of this repository that is not a draft deploys its head commit, cloned from the
+     * repository its head is in; closing it (merged or not) or making it a draft removes the
+     * review app; forks, drafts and other actions start nothing.
+     */
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource({
+            "pull-request-opened.json, pull-request-to-review, a1b2c3d4e5f60718293a4b5c6d7e8f9012345678, 2026-11-30T10:15:02Z",
+            "pull-request-synchronize.json, pull-request-to-review, b7c8d9e0f1a2b3c4d5e6f708192a3b4c5d6e7f80, 2026-11-30T11:02:41Z",
+            "pull-request-reopened.json, pull-request-to-review, b7c8d9e0f1a2b3c4d5e6f708192a3b4c5d6e7f80, 2026-12-01T09:30:12Z",
+            "pull-request-ready-for-review.json, pull-request-to-review, b7c8d9e0f1a2b3c4d5e6f708192a3b4c5d6e7f80, 2026-11-30T12:20:33Z",
+            "pull-request-closed-merged.json, pull-request-closed, , 2026-11-30T16:45:09Z",
+            "pull-request-closed-unmerged.json, pull-request-closed, , 2026-11-30T16:45:09Z",
+            "pull-request-converted-to-draft.json, pull-request-closed, , 2026-11-30T12:40:05Z",
+            "pull-request-opened-draft.json, , , ",
+            "pull-request-synchronize-draft.json, , , ",
+            "pull-request-opened-from-fork.json, , , ",
+            "pull-request-synchronize-from-fork.json, , , ",
+            "pull-request-closed-from-deleted-fork.json, , , ",
+            "pull-request-edited.json, , , ",
+            "pull-request-labeled.json, , , " })
+    void pullRequestEventsStartTheRightRun(String payload, String expectedTrigger, String commit, String updatedAt) throws IOException {
+        List<Fired> fired = fired(payload, "pull_request");
+        assertEquals(expectedTrigger == null ? List.of() : List.of(expectedTrigger), fired.stream().map(Fired::trigger).toList());
+        if (expectedTrigger == null) {
+            return;
+        }
+        Map<String, String> params = fired.get(0).params();
+        assertEquals("42", params.get("pr-number"));
+        assertEquals(updatedAt, params.get("updated-at"));
+        if (commit != null) {
+            assertEquals(Map.of("git-url", "https://github.com/acme/greeting.git", "git-revision", commit, "pr-number", "42",
+                    "updated-at", updatedAt, "image-tag", "pr-42-" + commit.substring(0, 7)), params);
+        } else {
+            assertEquals(Set.of("pr-number", "updated-at"), params.keySet());
+        }
+    }
+
+    /** A trigger that fired, with the params its bindings resolved to. */
+    record Fired(String trigger, Map<String, String> params) {
+    }
+
+    /** Which triggers of the EventListener fire for this recorded payload sent as this GitHub event. */
+    private static List<Fired> fired(String payload, String event) throws IOException {
+        JsonNode tree = JSON.readTree(Path.of("src/test/resources/github", payload).toFile());
+        // Triggers decodes the body with Go's encoding/json: every JSON number is a float64 (a CEL double).
+        @SuppressWarnings("unchecked")
+        Map<String, Object> body = (Map<String, Object>) goValue(tree);
+        List<Fired> fired = new ArrayList<>();
         for (JsonNode trigger : resources("EventListener").get("greeting-github").path("spec").path("triggers")) {
             JsonNode cel = null;
+            boolean eventAccepted = false;
             for (JsonNode interceptor : trigger.path("interceptors")) {
-                if (interceptor.path("ref").path("name").asText().equals("cel")) {
-                    cel = interceptor;
+                switch (interceptor.path("ref").path("name").asText()) {
+                    case "cel" -> cel = interceptor;
+                    case "github" -> {
+                        for (JsonNode type : param(interceptor, "eventTypes")) {
+                            eventAccepted |= type.asText().equals(event);
+                        }
+                    }
+                    default -> throw new AssertionError("an interceptor this test does not model: " + interceptor);
                 }
             }
             assertNotNull(cel, trigger.path("name").asText() + " filters with CEL");
-            if (Boolean.TRUE.equals(evaluate(param(cel, "filter").asText(), body))) {
-                fired.add(trigger.path("name").asText());
-                if (expectedTag != null) {
-                    assertEquals(expectedTag, evaluate(overlays(trigger).get("image_tag"), body));
+            if (!eventAccepted || !Boolean.TRUE.equals(evaluate(param(cel, "filter").asText(), body, event))) {
+                continue;
+            }
+            Map<String, Object> extensions = new HashMap<>();
+            overlays(trigger).forEach((key, expression) -> extensions.put(key, evaluate(expression, body, event)));
+            Map<String, String> params = new HashMap<>();
+            for (JsonNode binding : trigger.path("bindings")) {
+                List<JsonNode> entries = new ArrayList<>();
+                if (binding.has("ref")) {
+                    resources("TriggerBinding").get(binding.path("ref").asText()).path("spec").path("params").forEach(entries::add);
+                } else {
+                    entries.add(binding);
+                }
+                for (JsonNode entry : entries) {
+                    params.put(entry.path("name").asText(), resolve(entry.path("value").asText(), tree, extensions));
                 }
             }
+            fired.add(new Fired(trigger.path("name").asText(), params));
         }
-        assertEquals(expectedTrigger == null ? List.of() : List.of(expectedTrigger), fired);
+        return fired;
     }
 
-    private static Object evaluate(String expression, Map<String, Object> body) {
+    /**
+     * A binding value as Triggers resolves it: $(body.a.b) is the JSON value at that path, a
+     * string as it is, anything else as its JSON text; $(extensions.k) an interceptor's overlay.
+     */
+    private static String resolve(String value, JsonNode body, Map<String, Object> extensions) {
+        Matcher m = Pattern.compile("\\$\\((body|extensions)\\.([A-Za-z0-9_.]+)\\)").matcher(value);
+        StringBuilder resolved = new StringBuilder();
+        while (m.find()) {
+            String text;
+            if (m.group(1).equals("extensions")) {
+                assertTrue(extensions.containsKey(m.group(2)), "no extension " + m.group(2));
+                text = String.valueOf(extensions.get(m.group(2)));
+            } else {
+                JsonNode node = body;
+                for (String field : m.group(2).split("\\.")) {
+                    node = node.path(field);
+                }
+                assertFalse(node.isMissingNode() || node.isNull(), "the payload has no " + m.group() + ": Triggers would fail the event");
+                text = node.isTextual() ? node.asText() : node.toString();
+            }
+            m.appendReplacement(resolved, Matcher.quoteReplacement(text));
+        }
+        m.appendTail(resolved);
+        return resolved.toString();
+    }
+
+    private static Object goValue(JsonNode node) {
+        if (node.isObject()) {
+            Map<String, Object> map = new HashMap<>();
+            node.fields().forEachRemaining(e -> map.put(e.getKey(), goValue(e.getValue())));
+            return map;
+        }
+        if (node.isArray()) {
+            List<Object> list = new ArrayList<>();
+            node.forEach(e -> list.add(goValue(e)));
+            return list;
+        }
+        if (node.isNumber()) {
+            return node.asDouble();
+        }
+        if (node.isBoolean()) {
+            return node.asBoolean();
+        }
+        return node.isNull() ? dev.cel.common.values.NullValue.NULL_VALUE : node.asText();
+    }
+
+    private static Object evaluate(String expression, Map<String, Object> body, String event) {
         // Tekton Triggers' CEL environment: body, header, requestURL, extensions, and the strings extension.
         Cel cel = CelFactory.standardCelBuilder()
                 .addVar("body", SimpleType.DYN)
@@ -408,7 +568,7 @@ class TektonResourcesIT {
                 .build();
         try {
             return cel.createProgram(cel.compile(expression).getAst()).eval(Map.of(
-                    "body", body, "header", Map.of("X-Github-Event", List.of("push")),
+                    "body", body, "header", Map.of("X-Github-Event", List.of(event)),
                     "requestURL", "http://el-greeting-github.greeting-cicd.svc:8080/", "extensions", Map.of()));
         } catch (Exception e) {
             throw new AssertionError("CEL failed on: " + expression, e);

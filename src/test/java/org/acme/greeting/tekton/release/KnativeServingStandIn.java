@@ -53,6 +53,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * new status.traffic first comes with RoutesReady and Ready Unknown (IngressNotConfigured), and
  * the gateway goes on routing what it routed before until, after {@link #ingressTakes}, it routes
  * the new traffic and both turn True. {@link #routedByGateway} says what it routes now.</li>
+ * <li>Deleting a Service deletes its revisions (owned through its Configuration, collected by
+ * Kubernetes' garbage collector).</li>
  * </ul>
  * Whether a revision becomes Ready is the test's to say, by name or image.
  */
@@ -80,6 +82,8 @@ final class KnativeServingStandIn implements AutoCloseable {
             if (write.resource().equals(ApiServerStandIn.KSVC.qualified()) && !write.verb().equals("status")
                     && !write.verb().equals("delete")) {
                 schedule(write.object().path("metadata").path("namespace").asText(), write.name());
+            } else if (write.resource().equals(ApiServerStandIn.KSVC.qualified()) && write.verb().equals("delete")) {
+                collectRevisionsOf(write.object().path("metadata").path("namespace").asText(), write.name());
             } else if (write.resource().equals(ApiServerStandIn.SERVICE.qualified()) && write.verb().equals("patch")) {
                 String route = write.object().path("metadata").path("labels").path("serving.knative.dev/route").asText("");
                 if (!route.isEmpty()) {
@@ -126,6 +130,22 @@ final class KnativeServingStandIn implements AutoCloseable {
 
     private void schedule(String namespace, String name) {
         controller.schedule(() -> reconcile(namespace, name), 60, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * A deleted Service's revisions go with it: they are owned by its Configuration, which it owns,
+     * and Kubernetes' garbage collector deletes owned objects in the background (the default
+     * propagation of a delete). Here at once, after the delete.
+     */
+    private void collectRevisionsOf(String namespace, String service) {
+        for (ObjectNode revision : api.list(ApiServerStandIn.REVISION, namespace)) {
+            if (revision.path("metadata").path("labels").path("serving.knative.dev/service").asText().equals(service)) {
+                api.delete(ApiServerStandIn.REVISION, namespace, revision.path("metadata").path("name").asText());
+            }
+        }
+        synchronized (this) {
+            programmed.remove(namespace + "/" + service);
+        }
     }
 
     // ---- the admission webhook ----------------------------------------------------------------
