@@ -329,6 +329,7 @@ class KnativeManifestsIT {
         assertNull(from.get(1).getNamespaceSelector());
         assertEquals(policy.getSpec().getPodSelector().getMatchLabels(), from.get(1).getPodSelector().getMatchLabels(), "Redis itself");
         assertEquals(Map.of("kubernetes.io/metadata.name", "greeting-cicd"), from.get(2).getNamespaceSelector().getMatchLabels());
+        assertNotNull(from.get(2).getPodSelector(), "a namespaceSelector alone would admit every pod of greeting-cicd");
         assertEquals(Map.of("tekton.dev/task", "greeting-review-cleanup"), from.get(2).getPodSelector().getMatchLabels(),
                 "from greeting-cicd, the cleanup's pods only: the review Task names it");
         assertTrue(Files.exists(Path.of("tekton", "tasks", "review-cleanup.yaml")));

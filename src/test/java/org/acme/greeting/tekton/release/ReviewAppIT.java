@@ -58,6 +58,7 @@ class ReviewAppIT {
     private ApiServerStandIn api;
     private KnativeServingStandIn knative;
     private RedisServerProcess redis;
+    private RbacAuthorizer rbac;
     private Path kubeconfig;
     private Path source;
 
@@ -67,13 +68,14 @@ class ReviewAppIT {
         api = new ApiServerStandIn();
         knative = new KnativeServingStandIn(api);
         // Every RBAC object under tekton/, as installed: the review account's rights, and nothing of the release's.
-        Path rbac = tmp.resolve("rbac.yaml");
+        Path rbacFile = tmp.resolve("rbac.yaml");
         StringBuilder all = new StringBuilder();
         for (Path file : List.of(Path.of("tekton", "rbac.yaml"), Path.of("tekton", "triggers", "rbac.yaml"), Path.of("tekton", "review", "rbac.yaml"))) {
             all.append(Files.readString(file)).append("\n---\n");
         }
-        Files.writeString(rbac, all);
-        api.authorize(RbacAuthorizer.of(rbac, "greeting-cicd", "greeting-review", object -> object));
+        Files.writeString(rbacFile, all);
+        this.rbac = RbacAuthorizer.of(rbacFile, "greeting-cicd", "greeting-review", object -> object);
+        api.authorize(this.rbac);
         kubeconfig = api.writeKubeconfig(tmp.resolve("kubeconfig"));
         source = tmp.resolve("source");
         FileTrees.copy(Path.of("knative"), source.resolve("knative"));
@@ -226,10 +228,20 @@ class ReviewAppIT {
         assertTrue(!wrong.forgetCounter().output().contains("not-the-password"), "the password is never printed");
     }
 
-    /** The review ServiceAccount has no rights in dev or prod: a run pointed there is refused by the API server. */
+    /**
+     * The review ServiceAccount has no rights in dev or prod: no request on what a release touches
+     * is authorized there, and a run pointed there is refused by the API server.
+     */
     @Test
     void theReviewAccountCannotWriteToDevOrProd() {
         for (String namespace : List.of("greeting-dev", "greeting-prod")) {
+            for (ApiServerStandIn.Kind kind : List.of(ApiServerStandIn.KSVC, ApiServerStandIn.REVISION, ApiServerStandIn.LEASE,
+                    ApiServerStandIn.SERVICE, ApiServerStandIn.CONFIGMAP)) {
+                for (String method : List.of("GET", "POST", "PUT", "PATCH", "DELETE")) {
+                    assertNotNull(rbac.denied(method, false, kind, namespace, method.equals("POST") ? null : "greeting"),
+                            method + " " + kind.qualified() + " in " + namespace + " is allowed to the review account");
+                }
+            }
             Deploy refused = run(42, OPENED, COMMIT_A, Map.of("namespace", namespace));
             assertNotEquals(0, refused.exitCode(), refused.output());
             assertTrue(refused.output().contains("is forbidden: User \"system:serviceaccount:greeting-cicd:greeting-review\""),
