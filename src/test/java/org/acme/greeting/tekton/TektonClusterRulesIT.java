@@ -350,11 +350,9 @@ class TektonClusterRulesIT {
                 .path("annotations").path("serving.knative.dev/progress-deadline").asText("600s");
         long wait = Long.parseLong(TektonFiles.paramDefaults(TektonFiles.ofKind("Task").get("greeting-review-deploy")).get("timeout-seconds"));
         assertTrue(wait > TektonFiles.seconds(deadline), wait + " s against " + deadline);
-        JsonNode deploy = TektonFiles.pipelineTasks(TektonFiles.reviewPipeline()).stream()
-                .filter(t -> t.path("name").asText().equals("deploy")).findFirst().orElseThrow();
+        JsonNode deploy = TektonFiles.pipelineTask(TektonFiles.reviewPipeline(), "deploy");
         assertTrue(TektonFiles.seconds(deploy.path("timeout").asText()) > wait);
-        JsonNode apiTest = TektonFiles.pipelineTasks(TektonFiles.reviewPipeline()).stream()
-                .filter(t -> t.path("name").asText().equals("api-test")).findFirst().orElseThrow();
+        JsonNode apiTest = TektonFiles.pipelineTask(TektonFiles.reviewPipeline(), "api-test");
         assertEquals(TektonFiles.YAML.valueToTree(List.of(Map.of("input", "$(tasks.deploy.results.deployed)", "operator", "in",
                 "values", List.of("true")))), apiTest.path("when"));
     }

@@ -75,8 +75,12 @@ final class TektonFiles {
     }
 
     static JsonNode pipelineTask(String name) {
-        return pipelineTasks().stream().filter(t -> t.path("name").asText().equals(name)).findFirst()
-                .orElseThrow(() -> new AssertionError("no pipeline task " + name));
+        return pipelineTask(pipeline(), name);
+    }
+
+    static JsonNode pipelineTask(JsonNode pipeline, String name) {
+        return pipelineTasks(pipeline).stream().filter(t -> t.path("name").asText().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no pipeline task " + name + " in " + pipeline.path("metadata").path("name").asText()));
     }
 
     static JsonNode taskOf(JsonNode pipelineTask) {

@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.acme.greeting.support.RedisTestResource;
 import org.acme.greeting.support.Tool;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -208,22 +209,16 @@ class TrivyScanTaskIT {
         }
         Path bin = Files.createDirectories(dir.resolve("real-trivy-bin"));
         Files.createSymbolicLink(bin.resolve("trivy"), trivy.toAbsolutePath());
-        int nothing = freePort();
+        int nothing = RedisTestResource.freePort();
         Path realScripts = Files.createDirectories(dir.resolve("real-scripts"));
         writeScripts(realScripts, Map.of("image-url", "127.0.0.1:" + nothing + "/acme/greeting:v1.4.0",
                 "db-repository", "127.0.0.1:" + nothing + "/trivy-db", "java-db-repository", "127.0.0.1:" + nothing + "/trivy-java-db",
                 "insecure-registry", "true"));
         scripts = realScripts;
-        Run run = gateAfter(step("scan", bin + ":" + toolbox("scan-bin"), List.of(busybox(), "sh")));
+        Run run = gateAfter(step("scan", bin + ":" + StepToolbox.of("trivy-scan"), List.of(busybox(), "sh")));
         assertTrue(run.scan.output().contains("DB Repository: 127.0.0.1:" + nothing + "/trivy-db"), run.scan.output());
         assertTrue(run.scan.exitCode() != 0 || run.gate.exitCode() != 0, "the Task passed without a database: " + run);
         assertFalse(Files.exists(source.resolve("target/trivy/report.json")), "no report may be left");
-    }
-
-    private static int freePort() throws IOException {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     /** How the stand-in trivy behaves: its exit code, a line for stderr, a report to write (or none). */
@@ -257,7 +252,7 @@ class TrivyScanTaskIT {
                 exit %d
                 """.formatted(busybox(), stub, stub, shellQuote(trivy.stderr()), report, report, trivy.exitCode()));
         Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwxr-xr-x"));
-        return gateAfter(step("scan", fake.getParent() + ":" + toolbox("scan-bin"), List.of(busybox(), "sh")));
+        return gateAfter(step("scan", fake.getParent() + ":" + StepToolbox.of("trivy-scan"), List.of(busybox(), "sh")));
     }
 
     /** The gate step, as Tekton runs it: only if the scan step succeeded. */
@@ -265,11 +260,7 @@ class TrivyScanTaskIT {
         if (scan.exitCode() != 0) {
             return new Run(scan, null);
         }
-        Path gateBin = toolbox("gate-bin");
-        for (String tool : List.of("bash", "jq")) {
-            Files.deleteIfExists(gateBin.resolve(tool));
-            Files.createSymbolicLink(gateBin.resolve(tool), Tool.path(tool));
-        }
+        Path gateBin = StepToolbox.of("trivy-gate", "bash", "jq");
         return new Run(scan, step("gate", gateBin.toString(), List.of(Tool.path("bash").toString())));
     }
 
@@ -281,24 +272,6 @@ class TrivyScanTaskIT {
         Tool.Result result = Tool.run(Path.of(Files.readString(scripts.resolve(name + ".workdir")).trim()), command, env);
         System.out.printf("== step %s: exit %d%n%s%n", name, result.exitCode(), result.output());
         return result;
-    }
-
-    /**
-     * A folder of busybox's applets, as an Alpine image has them, under target/ (JUnit's @TempDir warns
-     * about every link out of it it deletes).
-     */
-    private static Path toolbox(String name) throws IOException {
-        Path bin = Path.of("target", "trivy-scan-task", name).toAbsolutePath();
-        if (Files.isDirectory(bin)) {
-            return bin;
-        }
-        Files.createDirectories(bin);
-        for (String applet : Tool.succeed(Path.of("."), List.of(busybox(), "--list")).split("\\s+")) {
-            if (!applet.isBlank()) {
-                Files.createSymbolicLink(bin.resolve(applet), Path.of(busybox()));
-            }
-        }
-        return bin;
     }
 
     private static String busybox() {

@@ -20,6 +20,7 @@ import org.acme.greeting.support.FileTrees;
 import org.acme.greeting.support.RedisServerProcess;
 import org.acme.greeting.support.RedisTestResource;
 import org.acme.greeting.support.Tool;
+import org.acme.greeting.tekton.StepToolbox;
 import org.acme.greeting.tekton.TaskScripts;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -217,6 +218,30 @@ class ReviewAppIT {
         assertEquals(0, nothing.forgetCounter().exitCode(), nothing.forgetCounter().output());
     }
 
+    /**
+     * An older closing is on record and cannot be read (here: a get refused): the cleanup fails
+     * there, and deletes nothing, rather than go on without a record a late deploy would check.
+     */
+    @Test
+    void aCleanupThatCannotRecordTheClosingFailsBeforeDeletingAnything() {
+        assertEquals("true", deploy(42, OPENED, COMMIT_A).deployed());
+        ObjectNode closing = JSON.createObjectNode();
+        closing.put("apiVersion", "v1").put("kind", "ConfigMap");
+        closing.putObject("metadata").put("name", "greeting-pr-42-closed").put("namespace", REVIEW)
+                .putObject("annotations").put("greeting.acme.org/pr-updated-at", PUSHED);
+        api.create(ApiServerStandIn.CONFIGMAP, closing);
+        api.authorize((method, watch, kind, namespace, name) -> kind.equals(ApiServerStandIn.CONFIGMAP) && method.equals("GET")
+                ? "configmaps \"" + name + "\" is forbidden: get refused by this test"
+                : rbac.denied(method, watch, kind, namespace, name));
+
+        Cleanup closed = cleanup(42, CLOSED, PASSWORD);
+        assertNotEquals(0, closed.forgetApp().exitCode(), closed.forgetApp().output());
+        assertTrue(closed.forgetApp().output().contains("get refused by this test"), closed.forgetApp().output());
+        assertTrue(closed.forgetApp().output().contains("REVIEW CLEANUP FAILED (pull request 42): could not record the closing"),
+                closed.forgetApp().output());
+        assertNotNull(api.get(ApiServerStandIn.KSVC, REVIEW, "greeting-pr-42"), "nothing deleted without the record");
+    }
+
     @Test
     void aCleanupThatCannotReachRedisFailsAndNamesIt() {
         Cleanup wrong = cleanup(42, CLOSED, "not-the-password");
@@ -333,32 +358,12 @@ class ReviewAppIT {
 
     /** What alpine/k8s holds that the scripts use: busybox's applets, bash, jq and kubectl. */
     private static Path alpineK8s() throws IOException {
-        return toolbox("alpine-k8s", "bash", "jq", "kubectl");
+        return StepToolbox.of("review-alpine-k8s", "bash", "jq", "kubectl");
     }
 
     /** What redis:alpine holds: busybox's applets and redis-cli. */
     private static Path redisAlpine() throws IOException {
-        return toolbox("redis-alpine", "redis-cli");
-    }
-
-    /** A folder of busybox's applets plus these tools, under target/ (JUnit's @TempDir warns about links out of it). */
-    private static synchronized Path toolbox(String name, String... tools) throws IOException {
-        Path bin = Path.of("target", "review-app-steps", name).toAbsolutePath();
-        if (Files.isDirectory(bin)) {
-            return bin;
-        }
-        Files.createDirectories(bin);
-        String busybox = Tool.path("busybox").toString();
-        for (String applet : Tool.succeed(Path.of("."), List.of(busybox, "--list")).split("\\s+")) {
-            if (!applet.isBlank()) {
-                Files.createSymbolicLink(bin.resolve(applet), Path.of(busybox));
-            }
-        }
-        for (String tool : tools) {
-            Files.deleteIfExists(bin.resolve(tool));
-            Files.createSymbolicLink(bin.resolve(tool), Tool.path(tool));
-        }
-        return bin;
+        return StepToolbox.of("review-redis-alpine", "redis-cli");
     }
 
     // ---- helpers --------------------------------------------------------------------------------
