@@ -6,6 +6,8 @@
 # 1. cold start, LAUNCHES each (default 7): the fast-jar and the aot-jar, each with an AOT cache
 #    trained by the pipeline's own workload (tekton/tasks/aot-image.yaml, sidecar "workload"),
 #    and the aot-jar with C1 only;
+# 1b. the cache's training profiles, not replayed (shipped) or replayed, in TUNE_ROUNDS interleaved
+#    rounds (default 20): time to the first 200, then to 10,000 more greetings at concurrency 50;
 # 2. load, one wrk run each (concurrency 50, 20 s after a 5 s warm-up): the shipped settings,
 #    then one setting changed at a time (worker threads, Redis pool, event loops, C1 only).
 # Writes target/bench/tuning.md. wrk shares the 2 cores; runs differ by about 10%, so only
@@ -22,6 +24,7 @@ FAST="$BENCH/src-fast/target/quarkus-app"
 AOT_JAR="$BENCH/src-aot/target/quarkus-app"
 
 fail() { echo "TUNING FAILED: $*" >&2; exit 1; }
+why=$(require_tools "apt-get install wrk hey python3" wrk hey python3) || fail "$why"
 [ -f "$FAST/quarkus-run.jar" ] && [ -f "$AOT_JAR/app.aot" ] || fail "run src/test/bench/benchmark.sh first"
 [ -x "$(jdk25_home)/bin/java" ] || fail "no JDK 25 found; set JDK25_HOME"
 rm -rf "$OUT"
@@ -39,7 +42,7 @@ start_app() { # DIR PORT FLAGS...: the app in the background, its pid in APP
 # ---- a cache for each layout, trained by the pipeline's workload ------------------------------------
 task_scripts "$ROOT/tekton/tasks/aot-image.yaml" "$OUT" \
   image-url=- image-digest=- target-image=- workspaces.source.path=- workspaces.maven-cache.path=- \
-  workspaces.docker-config.path=- results.IMAGE_URL.path=- results.IMAGE_DIGEST.path=-
+  workspaces.docker-config.path=- results.IMAGE_URL.path=- results.IMAGE_DIGEST.path=- results.SBOM_SHA256.path=-
 for layout in fast aot-jar; do
   dir=$FAST; [ "$layout" = fast ] || dir=$AOT_JAR
   cp -r "$dir" "$OUT/$layout"
@@ -69,6 +72,31 @@ coldstart() { # NAME DIR FLAGS...: one table row
   coldstart "aot-jar + AOT cache, C1 only (-XX:TieredStopAtLevel=1)" "$OUT/aot-jar" -XX:AOTCache=app.aot -XX:TieredStopAtLevel=1
 } | tee "$OUT/coldstart.md"
 
+# ---- the training profiles: replayed at start-up or not (JDK_JAVA_OPTIONS), interleaved ------------------
+# Replayed, they have the JIT compile the training's hot methods during start-up; the figure that
+# matters is the first 200, and what the next requests pay for it.
+BURST=10000
+specs=()
+for variant in "shipped: profiles not replayed" "profiles replayed (-XX:+AOTReplayTraining)"; do
+  port=$(free_port)
+  extra=(); [ "${variant#shipped}" != "$variant" ] || extra=(-XX:+AOTReplayTraining)
+  jar_command "$port" -XX:AOTCache=app.aot "${extra[@]}"
+  specs+=("$(python3 -c 'import json,sys; print(json.dumps({"name": sys.argv[1], "cwd": sys.argv[2], "url": sys.argv[3], "command": sys.argv[4:]}))' \
+    "$variant" "$OUT/aot-jar" "http://127.0.0.1:$port/greeting" "${JAR_COMMAND[@]}")")
+done
+printf '%s\n' "${specs[@]}" | python3 -c 'import json,sys; json.dump([json.loads(l) for l in sys.stdin], sys.stdout)' > "$OUT/replay-spec.json"
+python3 "$ROOT/src/test/bench/coldstart_interleaved.py" "$OUT/replay-spec.json" "${TUNE_ROUNDS:-20}" "$BURST" \
+  > "$OUT/replay.json" 2> "$OUT/replay.log" || { tail -3 "$OUT/replay.log"; fail "the interleaved launches failed"; }
+python3 - "$OUT/replay.json" "$BURST" <<'EOF' | tee -a "$OUT/coldstart.md"
+import json, statistics, sys
+figures, burst = json.load(open(sys.argv[1])), int(sys.argv[2])
+print(f"\n| AOT cache, interleaved rounds | rounds | median to first 200 (ms) | then {burst:,} greetings, c50 (ms) | both (ms) |")
+print("|---|---|---|---|---|")
+for name, f in figures.items():
+    both = [a + b for a, b in zip(f["ms"], f["burst_ms"])]
+    print(f"| {name} | {len(f['ms'])} | {statistics.median(f['ms']):.0f} | {statistics.median(f['burst_ms']):.0f} | {statistics.median(both):.0f} |")
+EOF
+
 # ---- load: one setting changed at a time ------------------------------------------------------------
 load() { # NAME FLAGS...
   local name=$1 port; shift
@@ -88,7 +116,7 @@ load() { # NAME FLAGS...
   echo
   echo "| load: wrk -c50 20 s, aot-jar + cache | req/s | p50 | p99 | errors | RSS after (MiB) |"
   echo "|---|---|---|---|---|---|"
-  load "shipped: 1 worker thread, Redis pool 16, tiered JIT"
+  load "shipped: 1 worker thread, Redis pool 16, tiered JIT, profiles not replayed"
   load "Quarkus' default worker pool (max 200 threads)" -Dquarkus.thread-pool.max-threads=200
   load "2 worker threads" -Dquarkus.thread-pool.max-threads=2
   load "4 worker threads" -Dquarkus.thread-pool.max-threads=4
@@ -96,6 +124,7 @@ load() { # NAME FLAGS...
   load "Redis pool 32" -Dquarkus.redis.max-pool-size=32
   load "2 event loops (default 2 per core)" -Dquarkus.vertx.event-loops-pool-size=2
   load "C1 only (-XX:TieredStopAtLevel=1)" -XX:TieredStopAtLevel=1
+  load "training profiles replayed (-XX:+AOTReplayTraining)" -XX:+AOTReplayTraining
   load "shipped, again" 
 } | tee "$OUT/load.md"
 cat "$OUT/coldstart.md" "$OUT/load.md" > "$BENCH/tuning.md"

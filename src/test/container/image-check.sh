@@ -197,7 +197,7 @@ for key in ("org.opencontainers.image.source", "org.opencontainers.image.revisio
 assert labels["org.opencontainers.image.revision"] == sys.argv[2], labels
 assert config.get("Entrypoint", [])[0] == "java" and config["Entrypoint"][-2:] == ["-jar", "quarkus-run.jar"], config.get("Entrypoint")
 flags = next((e.split("=", 1)[1] for e in config.get("Env", []) if e.startswith("JDK_JAVA_OPTIONS=")), "")
-for flag in ("-XX:MaxRAMPercentage=50", "-XX:InitialRAMPercentage=25", "-XX:+UseSerialGC", "-XX:-UsePerfData"):
+for flag in ("-XX:MaxRAMPercentage=50", "-XX:InitialRAMPercentage=25", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-XX:-AOTReplayTraining"):
     assert flag in flags.split(), f"{flag} not in JDK_JAVA_OPTIONS {flags!r}"
 text = json.dumps(config)
 secret = re.search(r"(?i)(password|passwd|secret|token|credential)", text)
