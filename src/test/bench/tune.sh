@@ -9,7 +9,8 @@
 # 1b. the cache's training profiles, not replayed (shipped) or replayed, in TUNE_ROUNDS interleaved
 #    rounds (default 20): time to the first 200, then to 10,000 more greetings at concurrency 50;
 # 2. load, one wrk run each (concurrency 50, 20 s after a 5 s warm-up): the shipped settings,
-#    then one setting changed at a time (worker threads, Redis pool, event loops, C1 only).
+#    then one setting changed at a time (worker threads, Redis pool, event loops, C1 only, the
+#    training profiles replayed).
 # Writes target/bench/tuning.md. wrk shares the 2 cores; runs differ by about 10%, so only
 # differences well beyond that count.
 set -euo pipefail
