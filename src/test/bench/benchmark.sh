@@ -155,31 +155,18 @@ cp -a "$OUT/floor-ours/quarkus-app" "$OUT/floor-ours-copy/quarkus-app"
 for dir in "$OUT/floor-ours/quarkus-app" "$OUT/floor-ours-copy/quarkus-app" "$OUT/src-floor/target/quarkus-app"; do
   why=$(cache_opens "$dir" "$dir/../aot-check.log") || fail "$dir: $why"
 done
-python3 - "$OUT/floor-spec.json" "$REDIS_PORT" "$PEER" "${PEER_PYTHON}" \
-  "ours=$OUT/floor-ours/quarkus-app" "ours-copy=$OUT/floor-ours-copy/quarkus-app" "floor=$OUT/src-floor/target/quarkus-app" \
-  -- "$JAVA" "${BENCH_JVM_FLAGS[@]}" -XX:AOTCache=app.aot <<'EOF'
-import json, socket, sys
-out, redis_port, peer, peer_python = sys.argv[1:5]
-dirs = sys.argv[5:sys.argv.index("--")]
-java = sys.argv[sys.argv.index("--") + 1:]
-def port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-spec = []
-for entry in dirs:
-    name, cwd = entry.split("=", 1)
-    p = port()
-    spec.append({"name": name, "cwd": cwd, "url": f"http://127.0.0.1:{p}/greeting",
-                 "command": java + [f"-Dquarkus.http.port={p}", f"-DREDIS_PORT={redis_port}", "-jar", "quarkus-run.jar"]})
-if peer:
-    p = port()
-    spec.append({"name": "peer", "cwd": peer, "url": f"http://127.0.0.1:{p}/",
-                 "command": ["env", f"PORT={p}", "REDIS_HOST=127.0.0.1", f"REDIS_PORT={redis_port}", peer_python, f"{peer}/hello.py"]})
-json.dump(spec, open(out, "w"), indent=1)
-EOF
+{
+  jar_spec_entry ours "$OUT/floor-ours/quarkus-app" -XX:AOTCache=app.aot
+  jar_spec_entry ours-copy "$OUT/floor-ours-copy/quarkus-app" -XX:AOTCache=app.aot
+  jar_spec_entry floor "$OUT/src-floor/target/quarkus-app" -XX:AOTCache=app.aot
+  if [ -n "$PEER" ]; then
+    port=$(free_port)
+    peer_command "$PEER" "$port"
+    spec_entry peer "$PEER" "http://127.0.0.1:$port/" "${PEER_COMMAND[@]}"
+  fi
+} > "$OUT/floor-spec.jsonl"
 echo "cold start: the floor, ours, ours' copy$([ -z "$PEER" ] || echo ', the peer'), interleaved ($FLOOR_ROUNDS rounds)"
-python3 "$ROOT/src/test/bench/coldstart_interleaved.py" "$OUT/floor-spec.json" "$FLOOR_ROUNDS" > "$OUT/coldstart-floor.json" \
+python3 "$ROOT/src/test/bench/coldstart_interleaved.py" "$OUT/floor-spec.jsonl" "$FLOOR_ROUNDS" > "$OUT/coldstart-floor.json" \
   2> "$OUT/coldstart-floor.log" || { tail -5 "$OUT/coldstart-floor.log"; fail "the interleaved cold starts failed"; }
 
 # ---- load: wrk at concurrency 50 on the AOT-started function (and the peer, alternating) ---------

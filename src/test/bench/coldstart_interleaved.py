@@ -3,8 +3,9 @@
 round, the order rotated every round so that none always goes first. Each launch is timed from
 launch to the first 200 of its URL, then stopped with SIGTERM before the next.
 
-Usage: coldstart_interleaved.py SPEC.json ROUNDS [BURST] > OUT.json
-SPEC is a list of {"name", "cwd", "url", "command": [...]}. Prints one JSON object: for each name,
+Usage: coldstart_interleaved.py SPEC.jsonl ROUNDS [BURST] > OUT.json
+SPEC holds one variant per line, {"name", "cwd", "url", "command": [...]} (spec_entry and
+jar_spec_entry in src/test/shell/common.sh write them). Prints one JSON object: for each name,
 its times in milliseconds ("ms") and RSS in KiB after the first 200 ("rss_kib"), in launch order.
 With BURST, each launch then answers BURST more requests of its URL at concurrency 50 (hey), and
 "burst_ms" holds how long they took: what a start-up setting costs the requests that follow the
@@ -47,7 +48,8 @@ def launch(variant, requests):
 
 
 def main():
-    spec, rounds = json.load(open(sys.argv[1])), int(sys.argv[2])
+    spec = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
+    rounds = int(sys.argv[2])
     requests = int(sys.argv[3]) if len(sys.argv) > 3 else 0
     figures = {v["name"]: {"ms": [], "rss_kib": []} | ({"burst_ms": []} if requests else {}) for v in spec}
     for r in range(rounds):

@@ -77,16 +77,11 @@ coldstart() { # NAME DIR FLAGS...: one table row
 # Replayed, they have the JIT compile the training's hot methods during start-up; the figure that
 # matters is the first 200, and what the next requests pay for it.
 BURST=10000
-specs=()
-for variant in "shipped: profiles not replayed" "profiles replayed (-XX:+AOTReplayTraining)"; do
-  port=$(free_port)
-  extra=(); [ "${variant#shipped}" != "$variant" ] || extra=(-XX:+AOTReplayTraining)
-  jar_command "$port" -XX:AOTCache=app.aot "${extra[@]}"
-  specs+=("$(python3 -c 'import json,sys; print(json.dumps({"name": sys.argv[1], "cwd": sys.argv[2], "url": sys.argv[3], "command": sys.argv[4:]}))' \
-    "$variant" "$OUT/aot-jar" "http://127.0.0.1:$port/greeting" "${JAR_COMMAND[@]}")")
-done
-printf '%s\n' "${specs[@]}" | python3 -c 'import json,sys; json.dump([json.loads(l) for l in sys.stdin], sys.stdout)' > "$OUT/replay-spec.json"
-python3 "$ROOT/src/test/bench/coldstart_interleaved.py" "$OUT/replay-spec.json" "${TUNE_ROUNDS:-20}" "$BURST" \
+{
+  jar_spec_entry "shipped: profiles not replayed" "$OUT/aot-jar" -XX:AOTCache=app.aot
+  jar_spec_entry "profiles replayed (-XX:+AOTReplayTraining)" "$OUT/aot-jar" -XX:AOTCache=app.aot -XX:+AOTReplayTraining
+} > "$OUT/replay-spec.jsonl"
+python3 "$ROOT/src/test/bench/coldstart_interleaved.py" "$OUT/replay-spec.jsonl" "${TUNE_ROUNDS:-20}" "$BURST" \
   > "$OUT/replay.json" 2> "$OUT/replay.log" || { tail -3 "$OUT/replay.log"; fail "the interleaved launches failed"; }
 python3 - "$OUT/replay.json" "$BURST" <<'EOF' | tee -a "$OUT/coldstart.md"
 import json, statistics, sys

@@ -136,6 +136,21 @@ run_jar() {
   cd "$dir" && exec "${JAR_COMMAND[@]}"
 }
 
+# Prints one variant of a coldstart_interleaved.py spec, a JSON line: the name $1, run in the
+# folder $2, timed to the first 200 of the URL $3, then the command.
+spec_entry() {
+  python3 -c 'import json, sys; print(json.dumps({"name": sys.argv[1], "cwd": sys.argv[2], "url": sys.argv[3], "command": sys.argv[4:]}))' "$@"
+}
+
+# The same for quarkus-run.jar in the folder $2, named $1: jar_command on a free port, with the
+# further flags given.
+jar_spec_entry() {
+  local name=$1 dir=$2 port; shift 2
+  port=$(free_port)
+  jar_command "$port" "$@"
+  spec_entry "$name" "$dir" "http://127.0.0.1:$port/greeting" "${JAR_COMMAND[@]}"
+}
+
 # Measures $LAUNCHES cold starts (coldstart.py) of that command in the folder $2 with the further
 # flags given; writes coldstart.py's JSON to the file $1.
 coldstart_jar() {
